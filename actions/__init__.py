@@ -1,0 +1,1 @@
+"""Custom actions: thin adapters between Rasa conversations and tactful services."""

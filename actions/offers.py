@@ -1,0 +1,60 @@
+"""Offer controls the customer can use at any time."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+
+from actions.base import TactfulAction
+from actions.offering import ReplyOutcome, set_offers_consent
+from actions.replies import Reply
+from actions.turn import Turn
+
+
+class ActionStopOffers(TactfulAction):
+    action_name = "action_stop_offers"
+
+    async def handle(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
+        await set_offers_consent(turn, reply, opted_in=False)
+        return []
+
+
+class ActionResumeOffers(TactfulAction):
+    action_name = "action_resume_offers"
+
+    async def handle(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
+        if turn.customer_id is None:
+            reply.say("Suggestions are only for signed-in customers. Please sign in first.")
+            return []
+        await set_offers_consent(turn, reply, opted_in=True)
+        return []
+
+
+class ActionWhyOffer(TactfulAction):
+    action_name = "action_why_offer"
+
+    async def handle(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
+        # A pending offer's reason is given by the base action; here none is open.
+        reply.say(
+            "I haven't suggested anything right now. When I do, it's based on what you bought or have in your cart, and it's always optional."
+        )
+        return []
+
+
+class ActionOfferResponse(TactfulAction):
+    action_name = "action_offer_response"
+
+    async def handle(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
+        if offer_reply.kind is None:
+            reply.say(
+                "There's no suggestion open right now, so nothing was changed. What can I help you with?"
+            )
+        return []

@@ -1,0 +1,121 @@
+"""What an action knows about the current turn, read once from the tracker."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions import runtime
+from tactful.identity import identity_from_metadata
+from tactful.services.aio import run_blocking
+
+logger = logging.getLogger(__name__)
+
+FRUSTRATION_WORDS = (
+    "just answer",
+    "useless",
+    "stupid",
+    "ridiculous",
+    "waste of time",
+    "wasting my time",
+    "not helping",
+    "terrible",
+    "awful",
+    "angry",
+    "furious",
+    "annoyed",
+    "fed up",
+    "worst",
+)
+WEB_CHANNELS = frozenset({"rest", "socketio", "callback", "cmdline"})
+
+
+@dataclass(frozen=True)
+class Turn:
+    sender_id: str
+    conversation_id: str
+    channel: str
+    text: str
+    intent: str | None
+    customer_id: str | None
+    cart_id: str | None
+    user_turns: int
+    consecutive_fallbacks: int
+    frustrated: bool
+
+
+def _session_events(tracker: Tracker) -> list[dict[str, Any]]:
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "session_started":
+            return events[index:]
+    return events
+
+
+def _conversation_id(tracker: Tracker) -> str:
+    for event in reversed(list(tracker.events)):
+        if event.get("event") == "session_started":
+            return f"{tracker.sender_id}:{int(float(event.get('timestamp') or 0))}"
+    return f"{tracker.sender_id}:0"
+
+
+def _consecutive_fallbacks(user_events: list[dict[str, Any]]) -> int:
+    count = 0
+    for event in reversed(user_events):
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+def is_frustrated(text: str, intent: str | None) -> bool:
+    lowered = text.lower()
+    return intent == "frustrated" or any(word in lowered for word in FRUSTRATION_WORDS)
+
+
+async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, str | None]:
+    """(customer id, cart id) from the signed token or a verified channel link.
+
+    Slots and entities are never consulted: users can type them.
+    """
+    metadata = tracker.latest_message.get("metadata") or {}
+    identity = identity_from_metadata(metadata, runtime.settings().jwt_secret)
+    if identity is not None:
+        return identity.customer_id, identity.cart_id
+    if channel in WEB_CHANNELS:
+        return None, None
+    try:
+
+        def lookup() -> str | None:
+            with runtime.new_uow() as work:
+                return work.identities.customer_for(channel, tracker.sender_id)
+
+        return await run_blocking(lookup), None
+    except Exception:  # noqa: BLE001 - an unreachable store means "anonymous"
+        logger.exception("identity lookup failed")
+        return None, None
+
+
+async def read_turn(tracker: Tracker) -> Turn:
+    channel = tracker.get_latest_input_channel() or "rest"
+    customer_id, cart_id = await resolve_customer(tracker, channel)
+    session = _session_events(tracker)
+    user_events = [event for event in session if event.get("event") == "user"]
+    text = tracker.latest_message.get("text") or ""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return Turn(
+        sender_id=tracker.sender_id,
+        conversation_id=_conversation_id(tracker),
+        channel=channel,
+        text=text,
+        intent=intent,
+        customer_id=customer_id,
+        cart_id=cart_id,
+        user_turns=max(1, len(user_events)),
+        consecutive_fallbacks=_consecutive_fallbacks(user_events),
+        frustrated=bool(tracker.get_slot("frustrated")) or is_frustrated(text, intent),
+    )

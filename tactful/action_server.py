@@ -1,0 +1,66 @@
+"""Run the rasa-sdk action server on localhost, with an optional shared secret.
+
+rasa-sdk binds to 0.0.0.0 and has no authentication. This entry point binds to
+TACTFUL_ACTION_HOST (127.0.0.1 by default) and, when TACTFUL_ACTION_SECRET is
+set, rejects every call whose ``token`` query parameter does not match (Rasa
+sends it from ``action_endpoint.token`` in endpoints.yml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+
+def build_app(secret: str | None) -> Sanic:
+    app = create_app("actions", cors_origins=[])
+
+    @app.middleware("request")
+    async def require_secret(request: Request) -> HTTPResponse | None:
+        if request.path == "/health":
+            # Answered here so it also says whether offers are on ("degraded").
+            return response.json(health_payload())
+        if not secret:
+            return None
+        supplied = request.args.get("token", "")
+        if not hmac.compare_digest(supplied.encode(), secret.encode()):
+            return response.json({"error": "missing or wrong action server token"}, status=401)
+        return None
+
+    return app
+
+
+def health_payload() -> dict[str, str]:
+    from actions import runtime
+
+    status = runtime.policy_provider().status()
+    return {
+        "status": "ok" if status.ok else "degraded",
+        "offers": "on" if status.ok else "off",
+        "detail": status.detail,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Tactful action server")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("TACTFUL_ACTION_PORT", "5055")))
+    parser.add_argument("--host", default=os.environ.get("TACTFUL_ACTION_HOST", "127.0.0.1"))
+    args = parser.parse_args()
+    logging.basicConfig(level=os.environ.get("TACTFUL_LOG_LEVEL", "INFO"))
+    secret = os.environ.get("TACTFUL_ACTION_SECRET") or None
+    app = build_app(secret)
+    logger.info("Action server on http://%s:%s (secret %s)", args.host, args.port, "on" if secret else "off")
+    app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

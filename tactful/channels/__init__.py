@@ -1,0 +1,1 @@
+"""Rasa input channels: thin, validating subclasses of the stock connectors."""

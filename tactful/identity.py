@@ -1,0 +1,85 @@
+"""Customer identity from signed HS256 tokens (PyJWT).
+
+The shop's backend signs a short-lived token whose ``sub`` is the customer id.
+Anything else (slots, entities, sender ids) is never trusted as identity.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+ALGORITHM = "HS256"
+DEFAULT_TTL_SECONDS = 3600
+LEEWAY_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class VerifiedIdentity:
+    customer_id: str
+    cart_id: str | None
+    expires_at: int
+
+
+class IdentityError(ValueError):
+    """The token is missing, malformed, expired or badly signed."""
+
+
+def issue_token(
+    customer_id: str,
+    secret: str,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    cart_id: str | None = None,
+    now: float | None = None,
+) -> str:
+    if not secret:
+        raise IdentityError("no signing secret configured (set TACTFUL_JWT_SECRET)")
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {"sub": customer_id, "iat": issued, "exp": issued + ttl_seconds}
+    if cart_id:
+        claims["cart"] = cart_id
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify_token(token: object, secret: str | None) -> VerifiedIdentity:
+    """Return the verified identity, or raise IdentityError saying why."""
+    if not secret:
+        raise IdentityError("no signing secret configured")
+    if not isinstance(token, str) or not token or len(token) > 4096:
+        raise IdentityError("token missing or not a string")
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "exp"]},
+            leeway=LEEWAY_SECONDS,
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise IdentityError("token expired") from error
+    except jwt.PyJWTError as error:
+        raise IdentityError(f"invalid token: {error}") from error
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > 64:
+        raise IdentityError("token subject is not a customer id")
+    cart = claims.get("cart")
+    return VerifiedIdentity(
+        customer_id=subject,
+        cart_id=cart if isinstance(cart, str) else None,
+        expires_at=int(claims["exp"]),
+    )
+
+
+def identity_from_metadata(metadata: object, secret: str | None) -> VerifiedIdentity | None:
+    """The verified identity carried in message metadata, or None."""
+    if not isinstance(metadata, dict):
+        return None
+    token = metadata.get("customer_token")
+    if token is None:
+        return None
+    try:
+        return verify_token(token, secret)
+    except IdentityError:
+        return None

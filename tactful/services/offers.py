@@ -1,0 +1,180 @@
+"""Offer use cases: decide (and record) an offer, and record the customer's answer.
+
+Decisions for one customer are serialised by a row lock taken as the first
+write of the unit of work, so the caps hold across processes and servers.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from tactful.engine.decide import decide
+from tactful.engine.model import ConversationContext, Decision, Offer
+from tactful.services.offer_inputs import (
+    TtlCache,
+    load_arm_stats,
+    load_catalog,
+    load_snapshot,
+    mine_rules,
+)
+from tactful.services.policy_provider import PolicyProvider
+from tactful.services.support import add_to_cart
+from tactful.store.models import OfferEventRow
+from tactful.store.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+UowFactory = Callable[[], UnitOfWork]
+RESPONSE_KINDS = frozenset({"accepted", "declined", "ignored"})
+
+
+@dataclass(frozen=True)
+class AcceptOutcome:
+    added_to_cart: bool
+    link: str | None
+
+
+class OfferService:
+    def __init__(
+        self,
+        uow: UowFactory,
+        policy: PolicyProvider,
+        rng: random.Random | None = None,
+        upgrade_link_base: str = "/account/upgrade",
+    ) -> None:
+        self._uow = uow
+        self._policy = policy
+        self._rng = rng or random.SystemRandom()
+        self._catalog = TtlCache[dict](60)
+        self._arms = TtlCache[dict](30)
+        self._mined = TtlCache[list](3600)
+        self._upgrade_link_base = upgrade_link_base
+
+    @property
+    def policy_provider(self) -> PolicyProvider:
+        return self._policy
+
+    def decide_and_record(self, context: ConversationContext, now: datetime) -> Decision:
+        """Decide on one offer (or none), log the decision and any impression."""
+        policy = self._policy.get()
+        if policy is None:
+            return Decision(offer=None, reasons=("policy:unavailable",), trace=("policy unavailable",))
+        with self._uow() as work:
+            catalog = self._catalog.get(lambda: load_catalog(work))
+            arms = self._arms.get(lambda: load_arm_stats(work))
+            mined = self._mined.get(lambda: mine_rules(work, policy))
+            snapshot = None
+            if context.customer_id is not None:
+                # Lock first: every read below sees all earlier impressions.
+                if work.customers.lock_for_offer(context.customer_id):
+                    customer = work.customers.get(context.customer_id)
+                    region = context.region or (customer.region if customer else None)
+                    snapshot = load_snapshot(work, context.customer_id, region, catalog, now)
+                else:
+                    context = replace(context, customer_id=None)
+            decision = decide(context, snapshot, catalog, policy, arms, mined, now, self._rng)
+            self._record_decision(work, context, decision, now)
+            work.commit()
+        return decision
+
+    def _record_decision(
+        self, work: UnitOfWork, context: ConversationContext, decision: Decision, now: datetime
+    ) -> None:
+        offer = decision.offer
+        base = dict(
+            customer_id=context.customer_id,
+            channel=context.channel,
+            conversation_id=context.conversation_id,
+            at=now,
+        )
+        work.offer_events.add(
+            OfferEventRow(
+                kind="decision",
+                offer_id=offer.offer_id if offer else None,
+                variant_id=offer.variant_id if offer else None,
+                reasons=list(decision.reasons),
+                **base,
+            )
+        )
+        if offer is not None:
+            work.offer_events.add(
+                OfferEventRow(
+                    kind="impression",
+                    offer_id=offer.offer_id,
+                    variant_id=offer.variant_id,
+                    category=offer.category,
+                    target_sku=offer.target_sku,
+                    price=offer.final_price,
+                    **base,
+                )
+            )
+
+    def record_response(
+        self,
+        customer_id: str,
+        offer: dict,
+        kind: str,
+        channel: str,
+        conversation_id: str,
+        now: datetime,
+    ) -> AcceptOutcome | None:
+        """Record accepted / declined / ignored; an accept fulfils the offer."""
+        if kind not in RESPONSE_KINDS:
+            raise ValueError(f"unknown response kind {kind!r}")
+        with self._uow() as work:
+            work.offer_events.add(
+                OfferEventRow(
+                    customer_id=customer_id,
+                    kind=kind,
+                    offer_id=offer.get("offer_id"),
+                    variant_id=offer.get("variant_id"),
+                    category=offer.get("category"),
+                    target_sku=offer.get("target_sku"),
+                    price=offer.get("final_price"),
+                    channel=channel,
+                    conversation_id=conversation_id,
+                    at=now,
+                )
+            )
+            work.commit()
+        self._arms.clear()
+        if kind != "accepted":
+            return None
+        if offer.get("kind") == "upsell" and offer.get("is_subscription"):
+            return AcceptOutcome(False, f"{self._upgrade_link_base}?plan={offer.get('target_sku')}")
+        add_to_cart(self._uow, customer_id, str(offer.get("target_sku")), 1, now)
+        return AcceptOutcome(True, None)
+
+    def set_consent(
+        self, customer_id: str, opted_in: bool, channel: str, conversation_id: str, now: datetime
+    ) -> None:
+        with self._uow() as work:
+            work.offer_events.add(
+                OfferEventRow(
+                    customer_id=customer_id,
+                    kind="opted_in" if opted_in else "opted_out",
+                    channel=channel,
+                    conversation_id=conversation_id,
+                    at=now,
+                )
+            )
+            work.commit()
+
+
+def offer_to_slot(offer: Offer, is_subscription: bool) -> dict:
+    """What the conversation keeps about a shown offer (no customer data)."""
+    return {
+        "offer_id": offer.offer_id,
+        "variant_id": offer.variant_id,
+        "kind": offer.kind,
+        "target_sku": offer.target_sku,
+        "target_name": offer.target_name,
+        "category": offer.category,
+        "final_price": str(offer.final_price),
+        "reason": offer.reason,
+        "is_subscription": is_subscription,
+        "link": offer.link,
+    }

@@ -1,0 +1,233 @@
+"""Support and checkout use cases: orders, returns, cancellations, catalog, cart.
+
+Every function takes the verified customer id from the caller; none of them
+accepts identity from conversation data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from tactful.services.views import CartLineView, CartView, OrderView, ProductView
+from tactful.store.models import Order, Product, SupportCase
+from tactful.store.unit_of_work import UnitOfWork
+
+UowFactory = Callable[[], UnitOfWork]
+RETURN_WINDOW_DAYS = 30
+OPEN_PROBLEM_KINDS = frozenset({"complaint", "return", "refund", "cancellation", "delivery", "payment"})
+
+
+def _order_view(order: Order, now: datetime) -> OrderView:
+    items = tuple((line.description or line.sku, abs(line.quantity)) for line in order.lines)
+    total = sum((line.unit_price * abs(line.quantity) for line in order.lines), Decimal("0"))
+    late = (
+        order.status in ("placed", "shipped")
+        and order.expected_delivery is not None
+        and order.expected_delivery < now
+    )
+    return OrderView(
+        id=order.id,
+        status=order.status,
+        placed_at=order.placed_at,
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        expected_delivery=order.expected_delivery,
+        items=items,
+        total=total,
+        late=late,
+    )
+
+
+def product_view(product: Product, compatible: frozenset[str] = frozenset()) -> ProductView:
+    return ProductView(
+        sku=product.sku,
+        name=product.name,
+        category=product.category,
+        price=product.price,
+        stock=product.stock,
+        description=product.description,
+        includes=product.includes,
+        upgrade_to=product.upgrade_to_sku,
+        compatible_with=compatible,
+    )
+
+
+def recent_orders(uow: UowFactory, customer_id: str, now: datetime, limit: int = 3) -> list[OrderView]:
+    with uow() as work:
+        return [_order_view(o, now) for o in work.orders.recent_for_customer(customer_id, limit)]
+
+
+def order_for_customer(uow: UowFactory, customer_id: str, order_id: str, now: datetime) -> OrderView | None:
+    with uow() as work:
+        order = work.orders.get_for_customer(order_id, customer_id)
+        return _order_view(order, now) if order else None
+
+
+CancelOutcome = Literal["cancelled", "not_cancellable", "not_found"]
+
+
+def cancellable_order(
+    uow: UowFactory, customer_id: str, order_id: str | None, now: datetime
+) -> OrderView | None:
+    """The order a cancel request refers to: the named one, else the newest unshipped."""
+    with uow() as work:
+        if order_id:
+            order = work.orders.get_for_customer(order_id, customer_id)
+            return _order_view(order, now) if order else None
+        for order in work.orders.recent_for_customer(customer_id, limit=10):
+            if order.status == "placed":
+                return _order_view(order, now)
+        return None
+
+
+def cancel_order(uow: UowFactory, customer_id: str, order_id: str, now: datetime) -> CancelOutcome:
+    with uow() as work:
+        order = work.orders.get_for_customer(order_id, customer_id)
+        if order is None:
+            return "not_found"
+        if order.status != "placed":
+            return "not_cancellable"
+        order.status = "cancelled"
+        work.cases.add(
+            SupportCase(
+                customer_id=customer_id,
+                kind="cancellation",
+                order_id=order.id,
+                status="resolved",
+                created_at=now,
+                resolved_at=now,
+            )
+        )
+        work.commit()
+        return "cancelled"
+
+
+ReturnOutcome = Literal["started", "already_open", "not_eligible", "not_found", "no_orders"]
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    outcome: ReturnOutcome
+    order: OrderView | None
+
+
+def start_return(
+    uow: UowFactory, customer_id: str, order_id: str | None, reason: str | None, now: datetime
+) -> ReturnResult:
+    """Open a return for a delivered order inside the return window."""
+    with uow() as work:
+        if order_id:
+            order = work.orders.get_for_customer(order_id, customer_id)
+            if order is None:
+                return ReturnResult("not_found", None)
+        else:
+            delivered = [
+                o for o in work.orders.recent_for_customer(customer_id, 10) if o.status == "delivered"
+            ]
+            if not delivered:
+                return ReturnResult("no_orders", None)
+            order = delivered[0]
+        view = _order_view(order, now)
+        delivered_at = order.delivered_at or order.placed_at
+        if order.status != "delivered" or delivered_at < now - timedelta(days=RETURN_WINDOW_DAYS):
+            return ReturnResult("not_eligible", view)
+        if work.returns.open_for_order(order.id) is not None:
+            return ReturnResult("already_open", view)
+        work.returns.add(order.id, customer_id, reason, now)
+        work.cases.add(
+            SupportCase(
+                customer_id=customer_id, kind="return", order_id=order.id, status="open", created_at=now
+            )
+        )
+        work.commit()
+        return ReturnResult("started", view)
+
+
+def report_problem(
+    uow: UowFactory,
+    customer_id: str,
+    kind: str,
+    conversation_id: str,
+    detail: str,
+    order_id: str | None,
+    now: datetime,
+) -> None:
+    """Record an open problem so no offer is made while it is unresolved."""
+    with uow() as work:
+        work.cases.add(
+            SupportCase(
+                customer_id=customer_id,
+                conversation_id=conversation_id,
+                kind=kind,
+                order_id=order_id,
+                detail=detail[:2000],
+                status="open",
+                created_at=now,
+            )
+        )
+        work.commit()
+
+
+def open_problems(uow: UowFactory, customer_id: str, now: datetime) -> frozenset[str]:
+    """Kinds of unresolved problems: open cases plus late deliveries."""
+    with uow() as work:
+        kinds = {case.kind for case in work.cases.open_for_customer(customer_id)}
+        for order in work.orders.recent_for_customer(customer_id, limit=10):
+            if _order_view(order, now).late:
+                kinds.add("delivery")
+        return frozenset(kinds & OPEN_PROBLEM_KINDS)
+
+
+def catalog_products(uow: UowFactory) -> list[ProductView]:
+    with uow() as work:
+        compat: dict[str, set[str]] = {}
+        for sku, other in work.products.compatibility_pairs():
+            compat.setdefault(sku, set()).add(other)
+            compat.setdefault(other, set()).add(sku)
+        return [product_view(p, frozenset(compat.get(p.sku, ()))) for p in work.products.offerable()]
+
+
+def owned_skus(uow: UowFactory, customer_id: str) -> set[str]:
+    with uow() as work:
+        return {
+            row[0]
+            for row in work.orders.purchases_for_customer(customer_id)
+            if row[2] not in ("cancelled", "returned")
+        }
+
+
+def cart_for(uow: UowFactory, customer_id: str, cart_id: str | None = None) -> CartView:
+    """The verified customer's cart; prices always come from the catalog."""
+    with uow() as work:
+        cart = work.carts.get(cart_id) if cart_id else None
+        if cart is None or cart.customer_id != customer_id:
+            cart = work.carts.for_customer(customer_id)
+        if cart is None:
+            return CartView(None, ())
+        lines = []
+        for item in cart.items:
+            product = work.products.get(item.sku)
+            if product is None:
+                continue
+            lines.append(CartLineView(product.sku, product.name, item.quantity, product.price))
+        return CartView(cart.id, tuple(lines))
+
+
+def add_to_cart(uow: UowFactory, customer_id: str, sku: str, quantity: int, now: datetime) -> CartView:
+    with uow() as work:
+        if work.products.get(sku) is None:
+            raise ValueError(f"unknown product {sku!r}")
+        cart = work.carts.get_or_create_for_customer(customer_id, now)
+        existing = next((item.quantity for item in cart.items if item.sku == sku), 0)
+        work.carts.set_quantity(cart, sku, existing + quantity, now)
+        work.commit()
+    return cart_for(uow, customer_id)
+
+
+def customer_exists(uow: UowFactory, customer_id: str) -> bool:
+    with uow() as work:
+        return work.customers.get(customer_id) is not None

@@ -1,0 +1,1 @@
+"""Shop data store: SQLAlchemy models, repositories and the unit of work."""

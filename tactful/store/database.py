@@ -1,0 +1,74 @@
+"""Engine and session factories for the shop database.
+
+Engines are cached per URL (an engine is a connection pool, not a session);
+every unit of work opens its own short-lived session.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+@functools.lru_cache(maxsize=16)
+def get_engine(url: str, timeout_seconds: float = 5.0) -> Engine:
+    """Create (once per URL) an engine with connect and statement timeouts."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            future=True,
+            connect_args={"timeout": timeout_seconds, "check_same_thread": False},
+        )
+        _configure_sqlite(engine, timeout_seconds)
+        return engine
+    millis = int(timeout_seconds * 1000)
+    return create_engine(
+        url,
+        future=True,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=timeout_seconds,
+        connect_args={
+            "connect_timeout": max(1, int(timeout_seconds)),
+            "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
+        },
+    )
+
+
+def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
+    # pysqlite's own transaction handling defers BEGIN until the first write,
+    # which breaks row-lock style serialisation; take control of BEGIN instead.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_seconds * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        # IMMEDIATE takes the write lock up front, so a read-then-write unit of
+        # work (caps check then impression) cannot interleave with another.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(url: str, timeout_seconds: float = 5.0) -> sessionmaker:
+    return sessionmaker(bind=get_engine(url, timeout_seconds), future=True, expire_on_commit=False)
+
+
+def new_session(url: str, timeout_seconds: float = 5.0) -> Session:
+    return session_factory(url, timeout_seconds)()
