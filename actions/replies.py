@@ -17,9 +17,6 @@ class Reply:
     def say(self, text: str) -> None:
         self._dispatcher.utter_message(text=text)
 
-    def template(self, response: str) -> None:
-        self._dispatcher.utter_message(response=response)
-
     def choices(self, text: str, options: list[tuple[str, str]]) -> None:
         """Ask with at most two options, each (title, payload)."""
         if self.channel in NUMBERED_CHANNELS:

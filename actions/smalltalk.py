@@ -11,11 +11,17 @@ from actions.replies import Reply
 from actions.turn import Turn
 
 RESPONSES = {
-    "greet": "utter_greet",
-    "goodbye": "utter_goodbye",
-    "thanks": "utter_thanks",
-    "bot_challenge": "utter_bot_challenge",
-    "out_of_scope": "utter_out_of_scope",
+    "greet": "Hi! I can help with orders, deliveries, returns, products and your cart. What can I do for you?",
+    "goodbye": "Goodbye, and thanks for chatting with us.",
+    "thanks": "You're welcome! Anything else I can help with?",
+    "bot_challenge": (
+        "I'm Tactful, the shop's automated assistant. I can bring in a person from our"
+        " support team whenever you like."
+    ),
+    "out_of_scope": (
+        "Sorry, I can't help with that here. I can help with orders, deliveries, returns,"
+        " products, your cart, shipping and payments."
+    ),
 }
 
 
@@ -25,5 +31,5 @@ class ActionSmalltalk(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        reply.template(RESPONSES.get(turn.intent or "", "utter_out_of_scope"))
+        reply.say(RESPONSES.get(turn.intent or "", RESPONSES["out_of_scope"]))
         return []

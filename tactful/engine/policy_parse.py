@@ -173,12 +173,12 @@ def _mined_message(top: Section) -> str:
     if top.has("mined_message"):
         # Mined rules have purchase-or-cart triggers and no discount.
         check_template(top, "mined_message", text, trigger=None, discount=Decimal(0), needs_price=True)
-        if "since" in placeholders_safe(text):
+        if "since" in _safe_placeholders(text):
             top.error("mined_message", "{since} is not available for mined offers")
     return text
 
 
-def placeholders_safe(text: str) -> list[str]:
+def _safe_placeholders(text: str) -> list[str]:
     try:
         return placeholders_in(text)
     except ValueError:

@@ -9,9 +9,10 @@ field spans lines is reported at the line where it starts.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from tactful.importer.report import FileReport, UsageError
 
@@ -43,7 +44,7 @@ class CsvFile:
     def close(self) -> None:
         self._handle.close()
 
-    def __enter__(self) -> "CsvFile":
+    def __enter__(self) -> CsvFile:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -82,13 +83,17 @@ class CsvFile:
                 report.reject(start, None, f"row has {len(fields)} fields, header has {width}")
                 continue
             bad = next(
-                ((name, byte) for name, value in zip(self.header, fields) if (byte := _bad_byte(value)) is not None),
+                (
+                    (name, byte)
+                    for name, value in zip(self.header, fields, strict=True)
+                    if (byte := _bad_byte(value)) is not None
+                ),
                 None,
             )
             if bad is not None:
                 report.reject(start, bad[0], f"not valid UTF-8 (byte 0x{bad[1]:02X})")
                 continue
-            yield Row(start, dict(zip(self.header, fields)))
+            yield Row(start, dict(zip(self.header, fields, strict=True)))
 
 
 def open_csv(path: Path, display: str | None = None) -> CsvFile:

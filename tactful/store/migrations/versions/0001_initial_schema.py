@@ -13,15 +13,15 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0001"
-down_revision: Union[str, Sequence[str], None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 MONEY = sa.Numeric(precision=12, scale=2)
 
@@ -101,9 +101,7 @@ def upgrade() -> None:
         sa.Column("description", sa.String(length=300), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("unit_price", MONEY, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["order_id"], ["orders.id"], name=op.f("fk_order_lines_order_id_orders")
-        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_order_lines_order_id_orders")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
         # The importers' ON CONFLICT DO NOTHING relies on this key.
         sa.UniqueConstraint("order_id", "line_key", name="uq_order_lines_order_key"),
@@ -123,9 +121,7 @@ def upgrade() -> None:
             ["customers.id"],
             name=op.f("fk_return_requests_customer_id_customers"),
         ),
-        sa.ForeignKeyConstraint(
-            ["order_id"], ["orders.id"], name=op.f("fk_return_requests_order_id_orders")
-        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_return_requests_order_id_orders")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_return_requests")),
     )
     op.create_table(
@@ -162,12 +158,8 @@ def upgrade() -> None:
         sa.Column("cart_id", sa.String(length=64), nullable=False),
         sa.Column("sku", sa.String(length=64), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cart_id"], ["carts.id"], name=op.f("fk_cart_items_cart_id_carts")
-        ),
-        sa.ForeignKeyConstraint(
-            ["sku"], ["products.sku"], name=op.f("fk_cart_items_sku_products")
-        ),
+        sa.ForeignKeyConstraint(["cart_id"], ["carts.id"], name=op.f("fk_cart_items_cart_id_carts")),
+        sa.ForeignKeyConstraint(["sku"], ["products.sku"], name=op.f("fk_cart_items_sku_products")),
         sa.PrimaryKeyConstraint("cart_id", "sku", name=op.f("pk_cart_items")),
     )
     op.create_table(
@@ -216,9 +208,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offer_events")),
     )
     op.create_index("ix_offer_events_customer_at", "offer_events", ["customer_id", "at"])
-    op.create_index(
-        "ix_offer_events_offer_kind", "offer_events", ["offer_id", "variant_id", "kind"]
-    )
+    op.create_index("ix_offer_events_offer_kind", "offer_events", ["offer_id", "variant_id", "kind"])
     op.create_table(
         "handoffs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),

@@ -1,0 +1,90 @@
+# Tactful: `make run` sets everything up and starts the assistant; `make test`
+# runs every check. PYTHON=/path/to/python3.10 overrides the interpreter.
+SHELL := /bin/bash
+PYTHON ?= $(shell scripts/find-python.sh)
+VENV := .venv
+BIN := $(VENV)/bin
+export TACTFUL_SHOP_DB_URL ?= sqlite:///$(CURDIR)/var/shop.db
+export TACTFUL_TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export TACTFUL_POLICY_FILE ?= $(CURDIR)/policy.yml
+export TACTFUL_ACTION_PORT ?= 5055
+export TACTFUL_RASA_PORT ?= 5005
+export TACTFUL_WEB_PORT ?= 8080
+# Development-only defaults; production must set its own (see README).
+export TACTFUL_JWT_SECRET ?= dev-only-jwt-secret-change-me-0123456789
+export TACTFUL_ACTION_SECRET ?= dev-only-action-secret
+export RASA_TOKEN ?= dev-only-rasa-token
+export TACTFUL_HELPDESK_SECRET ?= dev-only-helpdesk-secret
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)
+
+.PHONY: run shell test lint validate policy-check unit e2e rasa-test setup db model bench clean web
+
+setup: $(VENV)/.installed db model web
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -n "$(PYTHON)" || { echo "No Python 3.10 found. Install it (pyenv install 3.10.13) or pass PYTHON=/path/to/python3.10"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+db: $(VENV)/.installed
+	$(BIN)/python -m tactful db upgrade
+	$(BIN)/python -m tactful demo load
+
+# Retrain only when training data or configuration changed.
+models/tactful.tar.gz: $(TRAINING_FILES) | $(VENV)/.installed
+	$(BIN)/rasa train --fixed-model-name tactful --out models --quiet
+	touch $@
+
+model: models/tactful.tar.gz
+
+web:
+	@if [ -f web/package.json ]; then cd web && npm install --no-audit --no-fund --silent; fi
+
+run: setup
+	scripts/run.sh
+
+shell: setup
+	scripts/run.sh --shell
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+policy-check: $(VENV)/.installed
+	$(BIN)/python -m tactful policy check $(TACTFUL_POLICY_FILE)
+
+# `--fail-on-warnings` still exits 0 on some warnings in 3.6.21: fail on any
+# warning line it prints.
+validate: $(VENV)/.installed
+	@$(BIN)/rasa data validate --fail-on-warnings 2>&1 | tee var/validate.log; \
+	status=$${PIPESTATUS[0]}; \
+	if grep -E "UserWarning|WARNING" var/validate.log | grep -v -E "DeprecationWarning|tensorflow|absl|jax"; then echo "rasa data validate printed warnings"; exit 1; fi; \
+	exit $$status
+
+unit: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not e2e and not browser" -q
+
+e2e: $(VENV)/.installed model web
+	$(BIN)/python -m pytest -m "e2e or browser" -q
+
+rasa-test: model
+	$(BIN)/rasa test core --stories tests/test_stories.yml --model models/tactful.tar.gz --fail-on-prediction-errors --out results
+
+test: $(VENV)/.installed web
+	@mkdir -p var
+	$(MAKE) lint policy-check validate
+	$(MAKE) model
+	$(MAKE) rasa-test
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_mining.py
+	$(BIN)/python bench/bench_replies.py
+	$(BIN)/python bench/bench_decision.py
+
+clean:
+	rm -rf var models results

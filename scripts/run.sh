@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Start the action server, the Rasa server and (when present) the demo shop
+# page. Ctrl-C stops every process this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p var
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+wait_for() { # url, name
+  for _ in $(seq 1 120); do
+    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "$2 did not start; see var/*.log" >&2
+  exit 1
+}
+
+$BIN/python -m tactful.action_server --port "$TACTFUL_ACTION_PORT" >var/actions.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$TACTFUL_ACTION_PORT/health" "action server"
+
+if [ "${1:-}" = "--shell" ]; then
+  $BIN/rasa shell --model models/tactful.tar.gz --endpoints endpoints.yml
+  exit 0
+fi
+
+$BIN/rasa run --model models/tactful.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+  --interface 127.0.0.1 --port "$TACTFUL_RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" --cors "http://127.0.0.1:$TACTFUL_WEB_PORT" \
+  >var/rasa.log 2>&1 &
+pids+=($!)
+
+if [ -f tactful/web/server.py ]; then
+  $BIN/python -m tactful.web.server --port "$TACTFUL_WEB_PORT" >var/web.log 2>&1 &
+  pids+=($!)
+fi
+wait_for "http://127.0.0.1:$TACTFUL_RASA_PORT/" "Rasa server"
+
+cat <<MSG
+
+Tactful is running.
+  Web chat (demo shop):  http://127.0.0.1:$TACTFUL_WEB_PORT/
+  REST:  curl -s localhost:$TACTFUL_RASA_PORT/webhooks/rest/webhook -H 'content-type: application/json' \\
+           -d '{"sender":"me","message":"where is my order?","metadata":{"customer_token":"'\$(.venv/bin/python -m tactful token C001)'"}}'
+  Terminal chat: make shell
+Logs are in var/. Press Ctrl-C to stop everything.
+MSG
+wait -n "${pids[@]}"

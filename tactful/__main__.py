@@ -1,0 +1,5 @@
+"""``python -m tactful``: see tactful/cli.py."""
+
+from tactful.cli import main
+
+raise SystemExit(main())

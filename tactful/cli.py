@@ -1,0 +1,198 @@
+"""The ``tactful`` command line (``python -m tactful ...``).
+
+Exit codes: 0 success; 1 the work ran but found problems (rejected rows,
+policy errors); 2 usage errors (bad arguments, missing file, unreadable
+header, missing secret); 3 the database cannot be used (unreachable, not
+migrated, failed statement). Errors are one clear line, never a traceback.
+Commands import their modules lazily, so ``token`` does not load Alembic
+and ``policy check`` fails clearly if the engine is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tactful.settings import load_settings
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tactful",
+        description="Tactful shop database, importers, demo data, tokens and policy checks.",
+    )
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--db-url",
+        metavar="URL",
+        help="shop database URL (default: $TACTFUL_SHOP_DB_URL, else sqlite:///var/shop.db)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = commands.add_parser("db", help="manage the shop database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", parents=[database], help="migrate the shop database to the latest revision")
+
+    importer = commands.add_parser(
+        "import",
+        parents=[database],
+        help="import CSV files (shop format or UCI Online Retail)",
+        description="Import CSV files. See docs/import.md for every column and rule.",
+    )
+    importer.add_argument("kind", choices=["products", "customers", "orders", "uci"], help="file format")
+    importer.add_argument("files", nargs="+", metavar="FILE", help="CSV file(s) to import")
+    importer.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    demo = commands.add_parser("demo", help="demo store data")
+    demo_commands = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    demo_commands.add_parser(
+        "load", parents=[database], help="load (or refresh) the demo catalog and customers C001-C011"
+    )
+
+    token = commands.add_parser("token", help="print a signed customer token (JWT) for testing")
+    token.add_argument("customer_id", metavar="CUSTOMER_ID")
+    token.add_argument("--ttl", type=_positive_int, default=3600, metavar="SECONDS", help="lifetime (default 3600)")
+    token.add_argument("--cart", metavar="CART_ID", help="cart id to carry in the token")
+
+    policy = commands.add_parser("policy", help="offer policy file")
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    check = policy_commands.add_parser("check", help="validate a policy file")
+    check.add_argument("file", nargs="?", metavar="FILE", help="policy file (default: $TACTFUL_POLICY_FILE)")
+    return parser
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    return args.db_url or load_settings().shop_db_url
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from tactful.store.migrate import current_revision, upgrade
+
+    url = _db_url(args)
+    try:
+        upgrade(url)
+        revision = current_revision(url)
+    except ArgumentError as error:
+        _error(f"bad database URL: {error}")
+        return EXIT_USAGE
+    except SQLAlchemyError as error:
+        _error(f"cannot migrate {_shown(url)}: {_first_line(error)}")
+        return EXIT_DATABASE
+    print(f"shop database {_shown(url)} is at revision {revision} (head)")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tactful.importer.runner import run_import
+
+    return run_import(args.kind, args.files, _db_url(args), quiet=args.quiet)
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tactful.demo.loader import load_demo
+    from tactful.store.migrate import is_up_to_date
+
+    url = _db_url(args)
+    try:
+        if not is_up_to_date(url):
+            _error(f"{_shown(url)} is not migrated; run `python -m tactful db upgrade` first")
+            return EXIT_DATABASE
+        summary = load_demo(url)
+    except SQLAlchemyError as error:
+        _error(f"cannot load the demo into {_shown(url)}: {_first_line(error)}")
+        return EXIT_DATABASE
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from tactful.identity import IdentityError, issue_token
+
+    secret = load_settings().jwt_secret
+    if not secret:
+        _error("TACTFUL_JWT_SECRET is not set; cannot sign a token")
+        return EXIT_USAGE
+    if not args.customer_id.strip() or len(args.customer_id) > 64:
+        _error(f"not a customer id: {args.customer_id!r}")
+        return EXIT_USAGE
+    try:
+        print(issue_token(args.customer_id, secret, ttl_seconds=args.ttl, cart_id=args.cart))
+    except IdentityError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else load_settings().policy_file
+    if not path.is_file():
+        _error(f"{path}: no such file")
+        return EXIT_USAGE
+    try:
+        from tactful.engine.policy import check_file
+    except ImportError as error:
+        _error(f"the policy checker is not available: {error}")
+        return EXIT_USAGE
+    errors = check_file(path)
+    if errors:
+        for message in errors:
+            print(message, file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"policy OK: {path}")
+    return EXIT_OK
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+HANDLERS = {
+    ("db", "upgrade"): cmd_db_upgrade,
+    ("import", None): cmd_import,
+    ("demo", "load"): cmd_demo_load,
+    ("token", None): cmd_token,
+    ("policy", "check"): cmd_policy_check,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    action = getattr(args, f"{args.command}_command", None)
+    handler = HANDLERS[(args.command, action)]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130

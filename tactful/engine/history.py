@@ -1,0 +1,26 @@
+"""Questions about a customer's offer event history, with explicit time windows.
+
+Every window is half-open: an event counts if it happened less than ``days``
+before ``now`` (``now - at < days``). An impression exactly 7 days old no longer
+counts toward a 7-day cap. Events from the future (clock skew between servers)
+count as if they happened now, which errs toward fewer offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from tactful.engine.model import OfferEvent
+
+
+def within(event: OfferEvent, now: datetime, days: int) -> bool:
+    return now - event.at < timedelta(days=days)
+
+
+def of_kind(events: Iterable[OfferEvent], kind: str) -> list[OfferEvent]:
+    return [e for e in events if e.kind == kind]
+
+
+def recent(events: Iterable[OfferEvent], kind: str, now: datetime, days: int) -> list[OfferEvent]:
+    return [e for e in events if e.kind == kind and within(e, now, days)]
