@@ -1,4 +1,8 @@
-"""Fallbacks, frustration, complaints, payment problems and asking for a person."""
+"""Fallbacks, frustration, complaints, payment problems and asking for a person.
+
+Asking for a person, clear frustration (the ``frustrated`` intent) and two
+fallbacks in a row hand the chat to the helpdesk (see ``actions.handoff``).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import TactfulAction, add_open_issue
+from actions.handoff import hand_over, support_contact
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import Turn
 
-CONTACT = "You can reach our support team at support@example.com or 0800 123 4567 (Mon–Fri, 9am–6pm)."
+FALLBACKS_BEFORE_HANDOFF = 2
 
 
 class ActionHumanHandoff(TactfulAction):
@@ -19,8 +24,7 @@ class ActionHumanHandoff(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        reply.say(f"Of course. {CONTACT}")
-        return [SlotSet("handoff_state", "requested")]
+        return await hand_over(turn, tracker, reply, "requested")
 
 
 class ActionFrustrated(TactfulAction):
@@ -29,10 +33,8 @@ class ActionFrustrated(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        reply.say(
-            f"I'm sorry this isn't going well. {CONTACT} Or tell me in a few words what you need and I'll do my best."
-        )
-        return [SlotSet("frustrated", True)]
+        reply.say("I'm sorry this isn't going well.")
+        return [SlotSet("frustrated", True), *await hand_over(turn, tracker, reply, "frustration")]
 
 
 class ActionComplaint(TactfulAction):
@@ -41,7 +43,7 @@ class ActionComplaint(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        reply.say(f"I'm sorry to hear that. I've noted your complaint. {CONTACT} They'll make it right.")
+        reply.say(f"I'm sorry to hear that. I've noted your complaint. {support_contact()} They'll make it right.")
         return [add_open_issue(tracker, "complaint"), SlotSet("frustrated", True)]
 
 
@@ -53,7 +55,7 @@ class ActionPaymentProblem(TactfulAction):
     ) -> list[EventType]:
         reply.say(
             "Sorry about that. If a payment failed, no money was taken; a pending charge disappears within"
-            f" 3 working days. If you were charged twice, we refund the duplicate. {CONTACT}"
+            f" 3 working days. If you were charged twice, we refund the duplicate. {support_contact()}"
         )
         return [add_open_issue(tracker, "payment")]
 
@@ -64,9 +66,9 @@ class ActionFallback(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if turn.consecutive_fallbacks >= 2:
-            reply.say(f"I'm still not getting it, sorry. {CONTACT}")
-            return [SlotSet("handoff_state", "requested")]
+        if turn.consecutive_fallbacks >= FALLBACKS_BEFORE_HANDOFF:
+            reply.say("I'm still not getting it, sorry.")
+            return await hand_over(turn, tracker, reply, "fallbacks")
         reply.say(
             "Sorry, I didn't quite get that. I can help with order status, deliveries, returns,"
             " cancellations, products, your cart, shipping and payments."

@@ -116,31 +116,38 @@ def _open_issues(tracker: Tracker) -> set[str]:
     return {str(item) for item in value} if isinstance(value, list) else set()
 
 
+async def offer_context(turn: Turn, tracker: Tracker, moment: str) -> ConversationContext:
+    """The conversation as the offer engine sees it (open problems and cart from the store)."""
+    now = utcnow()
+    open_issues = _open_issues(tracker)
+    cart_lines: tuple[CartLine, ...] = ()
+    if turn.customer_id is not None:
+        open_issues |= set(await run_blocking(support.open_problems, runtime.new_uow, turn.customer_id, now))
+        cart = await run_blocking(support.cart_for, runtime.new_uow, turn.customer_id, turn.cart_id)
+        cart_lines = tuple(CartLine(line.sku, line.quantity) for line in cart.lines)
+    return ConversationContext(
+        customer_id=turn.customer_id,
+        conversation_id=turn.conversation_id,
+        channel=turn.channel,
+        stage="checkout" if moment == "cart_question" else "support",
+        user_turns=turn.user_turns,
+        moment=moment,
+        open_issues=frozenset(open_issues),
+        frustrated=turn.frustrated,
+        consecutive_fallbacks=turn.consecutive_fallbacks,
+        handoff=bool(tracker.get_slot("handoff_state")),
+        cart=cart_lines,
+        region=None,
+    )
+
+
 async def maybe_offer(turn: Turn, tracker: Tracker, reply: Reply, moment: str) -> list[EventType]:
     """Ask the engine for one offer at this moment; show it if there is one."""
     if turn.customer_id is None:
         return []
     try:
-        now = utcnow()
-        open_issues = _open_issues(tracker) | set(
-            await run_blocking(support.open_problems, runtime.new_uow, turn.customer_id, now)
-        )
-        cart = await run_blocking(support.cart_for, runtime.new_uow, turn.customer_id, turn.cart_id)
-        context = ConversationContext(
-            customer_id=turn.customer_id,
-            conversation_id=turn.conversation_id,
-            channel=turn.channel,
-            stage="checkout" if moment == "cart_question" else "support",
-            user_turns=turn.user_turns,
-            moment=moment,
-            open_issues=frozenset(open_issues),
-            frustrated=turn.frustrated,
-            consecutive_fallbacks=turn.consecutive_fallbacks,
-            handoff=bool(tracker.get_slot("handoff_state")),
-            cart=tuple(CartLine(line.sku, line.quantity) for line in cart.lines),
-            region=None,
-        )
-        decision = await run_blocking(runtime.offer_service().decide_and_record, context, now)
+        context = await offer_context(turn, tracker, moment)
+        decision = await run_blocking(runtime.offer_service().decide_and_record, context, utcnow())
     except Exception:  # noqa: BLE001 - offers must never break support
         logger.exception("offer decision failed; carrying on without an offer")
         return []

@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import runtime
+from tactful.handoff.conversation import conversation_id
 from tactful.identity import identity_from_metadata
 from tactful.services.aio import run_blocking
 
@@ -47,7 +48,8 @@ class Turn:
     frustrated: bool
 
 
-def _session_events(tracker: Tracker) -> list[dict[str, Any]]:
+def session_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of the current session (from its session_started on)."""
     events = list(tracker.events)
     for index in range(len(events) - 1, -1, -1):
         if events[index].get("event") == "session_started":
@@ -58,8 +60,8 @@ def _session_events(tracker: Tracker) -> list[dict[str, Any]]:
 def _conversation_id(tracker: Tracker) -> str:
     for event in reversed(list(tracker.events)):
         if event.get("event") == "session_started":
-            return f"{tracker.sender_id}:{int(float(event.get('timestamp') or 0))}"
-    return f"{tracker.sender_id}:0"
+            return conversation_id(tracker.sender_id, event.get("timestamp"))
+    return conversation_id(tracker.sender_id, None)
 
 
 def _consecutive_fallbacks(user_events: list[dict[str, Any]]) -> int:
@@ -103,7 +105,7 @@ async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, 
 async def read_turn(tracker: Tracker) -> Turn:
     channel = tracker.get_latest_input_channel() or "rest"
     customer_id, cart_id = await resolve_customer(tracker, channel)
-    session = _session_events(tracker)
+    session = session_events(tracker)
     user_events = [event for event in session if event.get("event") == "user"]
     text = tracker.latest_message.get("text") or ""
     intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="manage the shop database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_commands.add_parser("upgrade", parents=[database], help="migrate the shop database to the latest revision")
+    db_commands.add_parser(
+        "upgrade", parents=[database], help="migrate the shop database to the latest revision"
+    )
 
     importer = commands.add_parser(
         "import",
@@ -68,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser("token", help="print a signed customer token (JWT) for testing")
     token.add_argument("customer_id", metavar="CUSTOMER_ID")
-    token.add_argument("--ttl", type=_positive_int, default=3600, metavar="SECONDS", help="lifetime (default 3600)")
+    token.add_argument(
+        "--ttl", type=_positive_int, default=3600, metavar="SECONDS", help="lifetime (default 3600)"
+    )
     token.add_argument("--cart", metavar="CART_ID", help="cart id to carry in the token")
 
     policy = commands.add_parser("policy", help="offer policy file")

@@ -22,6 +22,7 @@ from tactful.channels.guards import (
     neutralise_payload,
     start_new_session_if_customer_changed,
 )
+from tactful.channels.pause import pause_aware
 
 
 def body_error(body: Any) -> str | None:
@@ -62,7 +63,7 @@ class ValidatedRestInput(RestInput):
         return neutralise_payload(req.json["message"])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(pause_aware(on_new_message))
 
         @blueprint.middleware("request")
         async def validate(request: Request) -> HTTPResponse | None:

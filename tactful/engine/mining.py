@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from tactful.engine.model import CoPurchaseRule
+
 # UCI Online Retail codes that are not products: postage, discounts, manual
 # lines, fees and samples. They are not offered and make no useful antecedents.
 NON_PRODUCT_CODES = frozenset(
@@ -39,15 +41,6 @@ NON_PRODUCT_CODES = frozenset(
         "PADS",
     }
 )
-
-
-@dataclass(frozen=True)
-class CoPurchaseRule:
-    antecedent: str
-    consequent: str
-    support: float
-    confidence: float
-    lift: float
 
 
 @dataclass(frozen=True)

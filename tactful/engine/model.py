@@ -89,6 +89,11 @@ class CustomerSnapshot:
     events: tuple[OfferEvent, ...] = ()
 
 
+# The store must include the customer's latest opted_out/opted_in event in
+# ``events`` even when it is older than the usual window, or an old opt-out
+# would silently lapse.
+
+
 @dataclass(frozen=True)
 class CartLine:
     sku: str
@@ -115,6 +120,17 @@ class ConversationContext:
 class ArmStats:
     accepts: int = 0
     declines: int = 0
+
+
+@dataclass(frozen=True)
+class CoPurchaseRule:
+    """A mined rule "people who buy ``antecedent`` often add ``consequent``"."""
+
+    antecedent: str
+    consequent: str
+    support: float
+    confidence: float
+    lift: float
 
 
 @dataclass(frozen=True)

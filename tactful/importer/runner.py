@@ -126,7 +126,8 @@ def run_import(
                 return EXIT_DATABASE
             finally:
                 csv_file.close()
-            for rejection in report.rejected:
+            # Rules run in passes (fields, then references); print in file order.
+            for rejection in sorted(report.rejected, key=lambda r: r.line):
                 print(rejection, file=err)
             print(report.summary(), file=out)
             reports.append(report)

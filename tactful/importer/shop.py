@@ -88,7 +88,15 @@ ORDERS = Layout(
     required=("order_id", "status", "placed_at", "sku", "quantity", "unit_price"),
     optional=("customer_id", "shipped_at", "delivered_at", "expected_delivery", "region"),
 )
-ORDER_FIELDS = ("customer_id", "status", "placed_at", "shipped_at", "delivered_at", "expected_delivery", "region")
+ORDER_FIELDS = (
+    "customer_id",
+    "status",
+    "placed_at",
+    "shipped_at",
+    "delivered_at",
+    "expected_delivery",
+    "region",
+)
 
 
 class _Fields:
@@ -172,7 +180,9 @@ def import_customers(conn: Connection, csv_file: CsvFile, report: FileReport, ti
     report.new["customers"] = bulk.count(conn, Customer.__table__) - before
 
 
-def _unique(rows: list[tuple[Row, dict[str, Any]]], key: str, report: FileReport) -> list[tuple[Row, dict[str, Any]]]:
+def _unique(
+    rows: list[tuple[Row, dict[str, Any]]], key: str, report: FileReport
+) -> list[tuple[Row, dict[str, Any]]]:
     """A key twice in one file is ambiguous: keep the first, reject the rest."""
     seen: dict[Any, int] = {}
     kept = []
@@ -285,7 +295,9 @@ def import_products(conn: Connection, csv_file: CsvFile, report: FileReport, tic
     links = [{"b_sku": p.values["sku"], "b_upgrade": p.upgrade_to} for _, p in products]
     if links:
         conn.execute(
-            update(table).where(table.c.sku == bindparam("b_sku")).values(upgrade_to_sku=bindparam("b_upgrade")),
+            update(table)
+            .where(table.c.sku == bindparam("b_sku"))
+            .values(upgrade_to_sku=bindparam("b_upgrade")),
             links,
         )
     # compatible_with is the full list for the product: replace, not merge.
@@ -346,7 +358,11 @@ def _check_order_lines(
     kept = []
     for row, values in parsed:
         if values["customer_id"] and values["customer_id"] not in customers:
-            report.reject(row.line, "customer_id", f"unknown customer {values['customer_id']!r} (import customers first)")
+            report.reject(
+                row.line,
+                "customer_id",
+                f"unknown customer {values['customer_id']!r} (import customers first)",
+            )
             continue
         if values["sku"] not in skus:
             report.reject(row.line, "sku", f"unknown sku {values['sku']!r} (import products first)")

@@ -61,6 +61,7 @@ SKIP_ADJUSTMENT = "invoice starting with A (accounting adjustment)"
 STATUS_SALE = "delivered"  # historic orders: long since delivered
 STATUS_CANCELLED = "returned"
 SOURCE = "uci"
+T = TypeVar("T")
 
 
 def detect_variant(header: list[str], display: str) -> str:
@@ -96,8 +97,8 @@ def parse_customer(text: str) -> str | None:
 
 
 def parse_invoice_date(text: str) -> datetime:
-    """Either variant's date format is accepted: the first four characters
-    tell ISO (``2011-10-31``) from US (``10/31/2011``) without ambiguity."""
+    """Either variant's date format is accepted in either file: only the US
+    form (``10/31/2011 10:42``) has slashes, so ISO and US never collide."""
     if "/" in text:
         return parse_us_datetime(text)
     return parse_iso_datetime(text)
@@ -120,9 +121,6 @@ class UciLine:
     @property
     def cancelled(self) -> bool:
         return self.invoice.upper().startswith("C")
-
-
-T = TypeVar("T")
 
 
 def _field(column: str, parse: Callable[[str], T], text: str) -> T:

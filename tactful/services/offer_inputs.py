@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 
 from tactful.engine.mining import CoPurchaseRule, mine_copurchase
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
-from tactful.engine.policy import Policy
+from tactful.engine.policy_model import Policy
 from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
@@ -67,6 +67,7 @@ def load_catalog(work: UnitOfWork) -> dict[str, Product]:
             offer_regions=frozenset(row.offer_regions) if row.offer_regions else None,
             offer_channels=frozenset(row.offer_channels) if row.offer_channels else None,
             offerable=bool(row.offerable),
+            is_subscription=bool(row.is_subscription),
         )
     return catalog
 

@@ -11,9 +11,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from tactful.engine.decide import decide
 from tactful.engine.model import ConversationContext, Decision, Offer
+from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import (
     TtlCache,
     load_arm_stats,
@@ -63,24 +65,33 @@ class OfferService:
         if policy is None:
             return Decision(offer=None, reasons=("policy:unavailable",), trace=("policy unavailable",))
         with self._uow() as work:
-            catalog = self._catalog.get(lambda: load_catalog(work))
-            arms = self._arms.get(lambda: load_arm_stats(work))
-            mined = self._mined.get(lambda: mine_rules(work, policy))
-            snapshot = None
-            if context.customer_id is not None:
-                # Lock first: every read below sees all earlier impressions.
-                if work.customers.lock_for_offer(context.customer_id):
-                    customer = work.customers.get(context.customer_id)
-                    region = context.region or (customer.region if customer else None)
-                    snapshot = load_snapshot(work, context.customer_id, region, catalog, now)
-                else:
-                    context = replace(context, customer_id=None)
-            decision = decide(context, snapshot, catalog, policy, arms, mined, now, self._rng)
-            self._record_decision(work, context, decision, now)
+            decision, context = self.decide_locked(work, policy, context, now)
+            self.record_decision(work, context, decision, now)
             work.commit()
         return decision
 
-    def _record_decision(
+    def decide_locked(
+        self, work: UnitOfWork, policy: Policy, context: ConversationContext, now: datetime
+    ) -> tuple[Decision, ConversationContext]:
+        """Lock the customer, read their history and choose; nothing is written yet.
+
+        Separate from the event write so benchmarks can time each half.
+        """
+        catalog = self._catalog.get(lambda: load_catalog(work))
+        arms = self._arms.get(lambda: load_arm_stats(work))
+        mined = self._mined.get(lambda: mine_rules(work, policy))
+        snapshot = None
+        if context.customer_id is not None:
+            # Lock first: every read below sees all earlier impressions.
+            if work.customers.lock_for_offer(context.customer_id):
+                customer = work.customers.get(context.customer_id)
+                region = context.region or (customer.region if customer else None)
+                snapshot = load_snapshot(work, context.customer_id, region, catalog, now)
+            else:
+                context = replace(context, customer_id=None)
+        return decide(context, snapshot, catalog, policy, arms, mined, now, self._rng), context
+
+    def record_decision(
         self, work: UnitOfWork, context: ConversationContext, decision: Decision, now: datetime
     ) -> None:
         offer = decision.offer
@@ -133,7 +144,7 @@ class OfferService:
                     variant_id=offer.get("variant_id"),
                     category=offer.get("category"),
                     target_sku=offer.get("target_sku"),
-                    price=offer.get("final_price"),
+                    price=Decimal(str(offer["final_price"])) if offer.get("final_price") else None,
                     channel=channel,
                     conversation_id=conversation_id,
                     at=now,

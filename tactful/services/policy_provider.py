@@ -11,7 +11,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from tactful.engine.policy import Policy, PolicyError, load_policy
+from tactful.engine.policy import PolicyError, load_policy
+from tactful.engine.policy_model import Policy
 
 logger = logging.getLogger(__name__)
 

@@ -37,6 +37,13 @@ class CustomerRepository:
     def get(self, customer_id: str) -> Customer | None:
         return self._session.get(Customer, customer_id)
 
+    def find_by_email(self, email: str) -> Customer | None:
+        """The one customer with this email (any case); None if none or ambiguous."""
+        rows = self._session.scalars(
+            select(Customer).where(func.lower(Customer.email) == email.strip().lower()).limit(2)
+        ).all()
+        return rows[0] if len(rows) == 1 else None
+
     def lock_for_offer(self, customer_id: str) -> bool:
         """Serialise offer decisions for one customer across processes.
 
@@ -204,8 +211,9 @@ class IdentityRepository:
             row.customer_id = customer_id
             row.verified_at = now
 
-    def pending_code(self, channel: str, external_id: str) -> LinkCode | None:
-        return self._session.get(LinkCode, (channel, external_id))
+    def pending_code(self, channel: str, external_id: str, for_update: bool = False) -> LinkCode | None:
+        # for_update: concurrent guesses at one code must each count (row lock on PostgreSQL).
+        return self._session.get(LinkCode, (channel, external_id), with_for_update=for_update or None)
 
     def save_code(self, code: LinkCode) -> None:
         self._session.merge(code)
@@ -301,10 +309,50 @@ class HandoffRepository:
     def add_message(self, message: HandoffMessage) -> None:
         self._session.add(message)
 
-    def undelivered_messages(self, handoff_id: int) -> Sequence[HandoffMessage]:
-        return self._session.scalars(
+    def undelivered_messages(self, handoff_id: int, direction: str | None = None) -> Sequence[HandoffMessage]:
+        query = (
             select(HandoffMessage)
             .where(HandoffMessage.handoff_id == handoff_id)
+            .where(HandoffMessage.delivered.is_(False))
+        )
+        if direction is not None:
+            query = query.where(HandoffMessage.direction == direction)
+        return self._session.scalars(query.order_by(HandoffMessage.id)).all()
+
+    def get(self, handoff_id: int) -> Handoff | None:
+        return self._session.get(Handoff, handoff_id)
+
+    def get_message(self, message_id: int) -> HandoffMessage | None:
+        return self._session.get(HandoffMessage, message_id)
+
+    def latest_for_conversation(self, conversation_id: str) -> Handoff | None:
+        return self._session.scalars(
+            select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc())
+        ).first()
+
+    def needing_delivery(self, limit: int = 20) -> Sequence[Handoff]:
+        """Open handoffs the helpdesk has not fully received: the handoff itself or a customer message."""
+        unsent = (
+            select(HandoffMessage.id)
+            .where(HandoffMessage.handoff_id == Handoff.id)
+            .where(HandoffMessage.direction == "customer")
+            .where(HandoffMessage.delivered.is_(False))
+            .exists()
+        )
+        return self._session.scalars(
+            select(Handoff)
+            .where((Handoff.status == "pending") | ((Handoff.status == "active") & unsent))
+            .order_by(Handoff.id)
+            .limit(limit)
+        ).all()
+
+    def undelivered_to_customer(self, conversation_id: str) -> Sequence[HandoffMessage]:
+        """Agent replies and notices waiting for a channel that cannot push (REST)."""
+        return self._session.scalars(
+            select(HandoffMessage)
+            .join(Handoff, Handoff.id == HandoffMessage.handoff_id)
+            .where(Handoff.conversation_id == conversation_id)
+            .where(HandoffMessage.direction != "customer")
             .where(HandoffMessage.delivered.is_(False))
             .order_by(HandoffMessage.id)
         ).all()

@@ -1,0 +1,110 @@
+"""Handing the chat to a person: build the request, reach the helpdesk, pause.
+
+The handoff is saved before the helpdesk is called, so a helpdesk that is down
+only delays it: the retry loop in the Rasa server delivers it later, and the
+customer is told how to reach support meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+
+from actions.offering import offer_context
+from actions.replies import Reply
+from actions.turn import Turn, session_events
+from tactful.engine.decide import AgentAdvice
+from tactful.handoff import summary as S
+from tactful.handoff import wiring
+from tactful.handoff.service import HandoffRequest
+from tactful.services.aio import run_blocking
+from tactful.services.clock import utcnow
+from tactful.services.matching import order_references
+
+logger = logging.getLogger(__name__)
+
+ADVICE_TIMEOUT = 4.0
+CREATE_TIMEOUT = 6.0
+# Above the adapter's own HTTP timeout (TACTFUL_HELPDESK_TIMEOUT, 5 s by default).
+DELIVER_TIMEOUT = 8.0
+
+HANDED_OVER = (
+    "I'm passing you to a person from our support team. They'll reply right here,"
+    " and I'll stay out of the way until they're done."
+)
+QUEUED = (
+    "I'm passing you to a person, but our support system isn't answering right now."
+    " Your request is saved and will reach the team as soon as it's back. {contact}"
+)
+FAILED = "Sorry, I couldn't pass you to a person just now. {contact}"
+
+
+def support_contact() -> str:
+    return wiring.helpdesk_settings().support_contact
+
+
+def _mentioned_orders(tracker: Tracker) -> tuple[str, ...]:
+    """Order numbers the customer typed this session, newest first."""
+    references: list[str] = []
+    for event in reversed(session_events(tracker)):
+        if event.get("event") == "user":
+            references.extend(order_references(event.get("text") or ""))
+    return tuple(dict.fromkeys(references))
+
+
+async def _advice(turn: Turn, tracker: Tracker) -> tuple[str, AgentAdvice | None]:
+    """The stage, and the engine's advice for the agent (None if the engine is slow or down)."""
+    moment = "cart_question" if tracker.get_slot("last_topic") == "cart" else "other"
+    try:
+        context = await offer_context(turn, tracker, moment)
+    except Exception:  # noqa: BLE001 - the handoff must not depend on the shop data
+        logger.exception("could not read the conversation context for the agent's advice")
+        return ("checkout" if moment == "cart_question" else "support"), None
+    try:
+        advice = await run_blocking(wiring.agent_offers().advise, context, utcnow(), timeout=ADVICE_TIMEOUT)
+    except Exception:  # noqa: BLE001 - nor on the offer engine
+        logger.exception("could not get the engine's advice for the agent")
+        advice = None
+    return context.stage, advice
+
+
+async def handoff_request(turn: Turn, tracker: Tracker, reason: str) -> HandoffRequest:
+    events = session_events(tracker)
+    intents = tuple(S.session_intents(events))
+    stage, advice = await _advice(turn, tracker)
+    open_issues = tracker.get_slot("open_issues") or []
+    return HandoffRequest(
+        conversation_id=turn.conversation_id,
+        channel=turn.channel,
+        customer_id=turn.customer_id,
+        reason=reason,
+        topic=S.topic_of(tracker.get_slot("last_topic"), intents),
+        intents=intents,
+        messages=tuple(S.transcript(events)),
+        open_issues=tuple(str(issue) for issue in open_issues) if isinstance(open_issues, list) else (),
+        mentioned_orders=_mentioned_orders(tracker),
+        stage=stage,
+        advice=advice,
+    )
+
+
+async def hand_over(turn: Turn, tracker: Tracker, reply: Reply, reason: str) -> list[EventType]:
+    """Start a handoff and pause the bot; if it cannot even be saved, say how to reach support."""
+    service = wiring.handoff_service()
+    try:
+        request = await handoff_request(turn, tracker, reason)
+        handoff_id = await run_blocking(service.create, request, utcnow(), timeout=CREATE_TIMEOUT)
+    except Exception:  # noqa: BLE001 - the customer must still learn how to get help
+        logger.exception("could not start a handoff for %s", turn.conversation_id)
+        reply.say(FAILED.format(contact=support_contact()))
+        # No pause: nobody would answer. "requested" still keeps offers away.
+        return [SlotSet("handoff_state", "requested")]
+    try:
+        delivered = await run_blocking(service.deliver, handoff_id, timeout=DELIVER_TIMEOUT)
+    except Exception:  # noqa: BLE001 - saved, so the retry loop will deliver it
+        logger.exception("first delivery of handoff %s failed", handoff_id)
+        delivered = False
+    reply.say(HANDED_OVER if delivered else QUEUED.format(contact=support_contact()))
+    return [SlotSet("handoff_state", "active"), ConversationPaused()]

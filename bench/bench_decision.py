@@ -1,0 +1,151 @@
+"""Offer decision latency on a small (10k lines) and a large (10M lines) store.
+
+    .venv/bin/python bench/bench_decision.py                 # SQLite and PostgreSQL
+    .venv/bin/python bench/bench_decision.py --backends sqlite --large-lines 1000000
+
+Each sample is one real decision for a random customer through
+OfferService.decide_locked (lock + reads + engine choice), then the durable
+write (decision + impression events, commit) timed separately. The large
+figure is compared with the small one measured the same way, because absolute
+times drift on shared machines. Generated stores are kept in var/bench (SQLite)
+or databases named tactful_bench_<lines> (PostgreSQL) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from bench.generate_store import customer_id, generate  # noqa: E402
+from tactful.engine.model import ConversationContext  # noqa: E402
+from tactful.services.offers import OfferService  # noqa: E402
+from tactful.services.policy_provider import PolicyProvider  # noqa: E402
+from tactful.store.database import get_engine  # noqa: E402
+from tactful.store.unit_of_work import uow_for  # noqa: E402
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def store_url(backend: str, lines: int) -> str:
+    if backend == "sqlite":
+        path = REPO_ROOT / "var" / "bench" / f"shop-{lines}.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    return f"postgresql://postgres@127.0.0.1:5432/tactful_bench_{lines}"
+
+
+def existing_lines(url: str) -> int | None:
+    try:
+        with get_engine(url, 30).connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM order_lines")).scalar_one())
+    except Exception:  # noqa: BLE001 - a missing database just means "generate it"
+        return None
+
+
+def prepare(backend: str, customers: int, lines: int, regenerate: bool) -> str:
+    url = store_url(backend, lines)
+    if not regenerate and (existing_lines(url) or 0) >= lines:
+        return url
+    if backend == "sqlite":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as connection:
+            name = url.rsplit("/", 1)[1]
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    get_engine.cache_clear()
+    seconds = generate(url, customers, lines)
+    print(f"  generated {backend} store: {customers:,} customers, {lines:,} lines in {seconds:.0f} s")
+    return url
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, float]:
+    policy_provider = PolicyProvider(REPO_ROOT / "policy.yml")
+    policy = policy_provider.get()
+    assert policy is not None, policy_provider.status().detail
+    service = OfferService(lambda: uow_for(url), policy_provider, rng=random.Random(seed))
+    service._mined.get(lambda: [])  # mining is benchmarked on its own (bench_mining.py)
+    rng = random.Random(seed)
+    decide_ms: list[float] = []
+    write_ms: list[float] = []
+    offers = 0
+    for index in range(samples + 200):
+        context = ConversationContext(
+            customer_id=customer_id(rng.randrange(customers)),
+            conversation_id=f"bench-{time.time_ns()}-{index}",
+            channel="rest",
+            stage="support",
+            user_turns=2,
+            moment="resolved_request",
+        )
+        now = datetime.utcnow()
+        start = time.perf_counter()
+        with uow_for(url) as work:
+            decision, context = service.decide_locked(work, policy, context, now)
+            chosen = time.perf_counter()
+            service.record_decision(work, context, decision, now)
+            work.commit()
+        done = time.perf_counter()
+        if index >= 200:  # warm-up: caches, connection pool, page cache
+            decide_ms.append((chosen - start) * 1000)
+            write_ms.append((done - chosen) * 1000)
+            offers += decision.offer is not None
+    return {
+        "decide_p50": statistics.median(decide_ms),
+        "decide_p99": percentile(decide_ms, 0.99),
+        "write_p50": statistics.median(write_ms),
+        "write_p99": percentile(write_ms, 0.99),
+        "offer_rate": offers / samples,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--small-customers", type=int, default=1_000)
+    parser.add_argument("--small-lines", type=int, default=10_000)
+    parser.add_argument("--large-customers", type=int, default=1_000_000)
+    parser.add_argument("--large-lines", type=int, default=10_000_000)
+    parser.add_argument("--samples", type=int, default=2_000)
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    for backend in args.backends.split(","):
+        results = {}
+        for label, customers, lines in (
+            ("small", args.small_customers, args.small_lines),
+            ("large", args.large_customers, args.large_lines),
+        ):
+            url = prepare(backend, customers, lines, args.regenerate)
+            results[label] = measure(url, customers, args.samples)
+            rows.append((backend, lines, results[label]))
+        ratio = results["large"]["decide_p99"] / results["small"]["decide_p99"]
+        print(f"{backend}: decision p99 large/small = {ratio:.2f} (goal < 1.5)")
+    print()
+    print(f"{'backend':<11}{'lines':>12}{'decide p50':>12}{'decide p99':>12}{'write p50':>11}{'write p99':>11}{'offers':>8}")
+    for backend, lines, r in rows:
+        print(
+            f"{backend:<11}{lines:>12,}{r['decide_p50']:>10.3f}ms{r['decide_p99']:>10.3f}ms"
+            f"{r['write_p50']:>9.3f}ms{r['write_p99']:>9.3f}ms{r['offer_rate']:>8.1%}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The shared base of every messaging channel.
+
+One webhook route per channel, handled the same way for every provider:
+
+1. an unsigned handshake the provider needs (Messenger's GET verification)
+   may answer first;
+2. the signature is checked on the raw body: unsigned or forged requests get
+   403 and never reach Rasa;
+3. the provider's events are parsed into ``Inbound`` messages;
+4. events already seen (provider retries) are dropped;
+5. the webhook is acknowledged at once and the messages are handled in the
+   background, in order. Providers time out quickly (Slack after 3 s) and
+   retry; a dropped retry never runs the conversation twice.
+
+Every text goes through ``neutralise_payload``: a user who types ``/restart``
+or ``/order_status{"customer_id": "C7"}`` sends plain text, not an intent.
+Metadata is built only from fixed provider fields, never copied from the
+payload, so nobody can smuggle a ``customer_token`` in: messaging users are
+anonymous until they link their account (tactful/linking).
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from tactful.channels.guards import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, neutralise_payload
+from tactful.channels.messaging.dedupe import RetryFilter, retry_filter_from_env
+from tactful.channels.messaging.http import ProviderHttp
+from tactful.channels.pause import pause_aware
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One user message taken from a provider's webhook."""
+
+    sender_id: str
+    text: str
+    # The provider's id of this event; retries carry the same one.
+    event_id: str | None
+    # Provider routing for the reply (a Slack channel id, a Telegram callback id).
+    route: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Webhook:
+    """What a webhook carried, and the answer the provider expects."""
+
+    messages: list[Inbound] = field(default_factory=list)
+    answer: HTTPResponse | None = None
+
+
+class BadWebhook(ValueError):
+    """A signed request whose body is not in the provider's format."""
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BadWebhook("body is not JSON") from error
+    if not isinstance(body, dict):
+        raise BadWebhook("body is not a JSON object")
+    return body
+
+
+class MessagingInput(InputChannel, abc.ABC):
+    """Signature check, retry dedupe, background handling; providers fill in the rest."""
+
+    provider: ClassVar[str]
+
+    def __init__(self, api_base: str, retry_filter: RetryFilter | None = None) -> None:
+        self.api_base = api_base
+        self.http = ProviderHttp(self.provider)
+        self._retry_filter = retry_filter
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- provider hooks ---------------------------------------------------
+
+    async def handshake(self, request: Request) -> HTTPResponse | None:
+        """Answer a provider handshake that is not signed (None: not a handshake)."""
+        return None
+
+    @abc.abstractmethod
+    def is_signed(self, request: Request) -> bool:
+        """Whether the request carries the provider's valid signature."""
+
+    @abc.abstractmethod
+    def read(self, request: Request) -> Webhook:
+        """The user messages in a signed webhook (raise BadWebhook if malformed)."""
+
+    @abc.abstractmethod
+    def output_for(self, message: Inbound | None) -> OutputChannel:
+        """Where replies to ``message`` go (None: to the sender id Rasa passes)."""
+
+    def acknowledgement(self) -> HTTPResponse:
+        return response.text("ok")
+
+    async def before_handling(self, message: Inbound) -> None:
+        """Provider bookkeeping before Rasa sees the message (e.g. ack a button)."""
+
+    # -- shared behaviour -------------------------------------------------
+
+    def get_output_channel(self) -> OutputChannel:
+        return self.output_for(None)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint(f"tactful_{self.name()}_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        # Paused (handed-off) conversations are forwarded to the helpdesk.
+        handler = pause_aware(on_new_message)
+
+        @webhook.route("/webhook", methods=["GET", "POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request, handler)
+
+        return webhook
+
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        early = await self.handshake(request)
+        if early is not None:
+            return early
+        if request.method != "POST":
+            return response.text("method not allowed", status=405)
+        if not self.is_signed(request):
+            logger.warning("%s: rejected a webhook without a valid signature", self.name())
+            return response.text("invalid or missing signature", status=403)
+        try:
+            webhook = self.read(request)
+        except BadWebhook as error:
+            logger.warning("%s: malformed webhook: %s", self.name(), error)
+            return response.text(f"malformed webhook: {error}", status=400)
+        fresh = [message for message in webhook.messages if await self._first_time(message)]
+        if fresh:
+            self._spawn(self._handle(fresh, on_new_message))
+        return webhook.answer or self.acknowledgement()
+
+    async def _first_time(self, message: Inbound) -> bool:
+        if not message.sender_id or len(message.sender_id) > MAX_SENDER_CHARS:
+            logger.warning("%s: dropped a message without a usable sender id", self.name())
+            return False
+        if message.event_id is None:
+            return True
+        retry_filter = self._retry_filter or retry_filter_from_env()
+        if await retry_filter.first_time(f"{self.name()}:{message.event_id}"):
+            return True
+        logger.info("%s: retry of event %s answered once", self.name(), message.event_id)
+        return False
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        # Keep a reference, or the task may be garbage-collected mid-run.
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, messages: list[Inbound], on_new_message: OnNewMessage) -> None:
+        for message in messages:
+            try:
+                await self.before_handling(message)
+                text = neutralise_payload(message.text)[:MAX_MESSAGE_CHARS]
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        self.output_for(message),
+                        message.sender_id,
+                        input_channel=self.name(),
+                    )
+                )
+            except Exception:  # noqa: BLE001 - one bad message must not stop the others
+                logger.exception("%s: failed to handle event %s", self.name(), message.event_id)

@@ -1,0 +1,53 @@
+"""Tactful's offer engine: pure Python, no Rasa, no database.
+
+Inputs are plain frozen dataclasses (``model``) and a validated ``Policy``;
+the output is a ``Decision`` with reason codes and a trace. See docs/policy.md.
+Mining (numpy/scipy) lives in ``tactful.engine.mining`` and is imported on demand.
+"""
+
+from tactful.engine.caps import caps_allow
+from tactful.engine.consent import is_opted_out
+from tactful.engine.decide import AgentAdvice, advice_for_agent, decide
+from tactful.engine.holdout import in_holdout
+from tactful.engine.messages import why_text
+from tactful.engine.model import (
+    ArmStats,
+    CartLine,
+    CoPurchaseRule,
+    ConversationContext,
+    CustomerSnapshot,
+    Decision,
+    Offer,
+    OfferEvent,
+    Product,
+    Purchase,
+)
+from tactful.engine.policy import Policy, PolicyError, check_file, load_policy
+from tactful.engine.replies import ReplyClass, classify_consent_request, classify_offer_reply
+
+__all__ = [
+    "AgentAdvice",
+    "ArmStats",
+    "CartLine",
+    "CoPurchaseRule",
+    "ConversationContext",
+    "CustomerSnapshot",
+    "Decision",
+    "Offer",
+    "OfferEvent",
+    "Policy",
+    "PolicyError",
+    "Product",
+    "Purchase",
+    "ReplyClass",
+    "advice_for_agent",
+    "caps_allow",
+    "check_file",
+    "classify_consent_request",
+    "classify_offer_reply",
+    "decide",
+    "in_holdout",
+    "is_opted_out",
+    "load_policy",
+    "why_text",
+]

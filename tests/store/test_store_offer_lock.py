@@ -1,0 +1,103 @@
+"""``CustomerRepository.lock_for_offer`` serialises offer decisions for one
+customer across threads and processes, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from tactful.store.models import Customer, OfferEventRow
+from tactful.store.unit_of_work import uow_for
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HOLD_SECONDS = 0.4
+
+
+def _customer(url: str, customer_id: str = "C-RACE") -> str:
+    with uow_for(url) as uow:
+        uow.session.add(Customer(id=customer_id, created_at=datetime.utcnow()))
+        uow.commit()
+    return customer_id
+
+
+def test_second_locker_waits_for_the_first_to_commit(db_url: str) -> None:
+    customer = _customer(db_url)
+    first_locked = threading.Event()
+    times: dict[str, float] = {}
+    seen_by_second: list[str] = []
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with uow_for(db_url) as uow:
+                assert uow.customers.lock_for_offer(customer)
+                first_locked.set()
+                time.sleep(HOLD_SECONDS)
+                uow.offer_events.add(
+                    OfferEventRow(customer_id=customer, kind="impression", offer_id="A", at=datetime.utcnow())
+                )
+                times["first_commit"] = time.monotonic()
+                uow.commit()
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+            first_locked.set()
+
+    def second() -> None:
+        try:
+            first_locked.wait(5)
+            with uow_for(db_url) as uow:
+                assert uow.customers.lock_for_offer(customer)
+                times["second_locked"] = time.monotonic()
+                seen_by_second.extend(
+                    e.offer_id or "" for e in uow.offer_events.for_customer(customer, datetime(2000, 1, 1))
+                )
+                uow.commit()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert not errors, errors
+    # The second unit of work got its lock only after the first committed,
+    # and therefore saw the first one's impression.
+    assert times["second_locked"] >= times["first_commit"]
+    assert seen_by_second == ["A"]
+    with uow_for(db_url) as uow:
+        customer_row = uow.customers.get(customer)
+        assert customer_row is not None and customer_row.offer_version == 2
+
+
+def test_two_processes_never_exceed_the_cap(db_url: str) -> None:
+    customer = _customer(db_url)
+    cap, attempts = 2, 4
+    start_at = time.time() + 1.5  # both processes are importing by then
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    worker = Path(__file__).with_name("race_worker.py")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(worker), db_url, customer, str(start_at), str(attempts), str(cap)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=60) for process in processes]
+    for process, (_, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+    written = sum(int(out.strip()) for out, _ in outputs)
+    with uow_for(db_url) as uow:
+        stored = [
+            e for e in uow.offer_events.for_customer(customer, datetime(2000, 1, 1)) if e.kind == "impression"
+        ]
+    assert written == cap
+    assert len(stored) == cap
