@@ -43,7 +43,9 @@ class ActionComplaint(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        reply.say(f"I'm sorry to hear that. I've noted your complaint. {support_contact()} They'll make it right.")
+        reply.say(
+            f"I'm sorry to hear that. I've noted your complaint. {support_contact()} They'll make it right."
+        )
         return [add_open_issue(tracker, "complaint"), SlotSet("frustrated", True)]
 
 

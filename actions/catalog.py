@@ -58,13 +58,16 @@ class ActionCompatibility(TactfulAction):
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
         products = await run_blocking(support.catalog_products, runtime.new_uow)
-        mentioned = find_mentioned(turn.text, products, limit=2)
         by_sku = {product.sku: product for product in products}
-        if len(mentioned) < 2 and _MY_THING.search(turn.text) and turn.customer_id and mentioned:
+        own_thing = _MY_THING.search(turn.text)
+        # "my camera" names something the customer owns, not a catalog search term.
+        text = _MY_THING.sub(" ", turn.text) if own_thing else turn.text
+        mentioned = find_mentioned(text, products, limit=2)
+        if own_thing and turn.customer_id and len(mentioned) < 2:
             owned = await run_blocking(support.owned_skus, runtime.new_uow, turn.customer_id)
-            kind = _MY_THING.search(turn.text).group(1).lower()  # type: ignore[union-attr]
-            mine = [by_sku[sku] for sku in owned if sku in by_sku and by_sku[sku].category == kind]
-            mentioned = mentioned[:1] + mine[:1]
+            kind = own_thing.group(1).lower()
+            mine = sorted(sku for sku in owned if sku in by_sku and by_sku[sku].category == kind)
+            mentioned = mentioned[:1] + [by_sku[sku] for sku in mine[:1]]
         if len(mentioned) < 2:
             reply.say(
                 'Which two products should I check? For example: "does the 128 GB card work with the X100?"'

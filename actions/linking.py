@@ -48,9 +48,7 @@ WAIT = "There were too many wrong codes. Please wait 10 minutes, then ask me to 
 NO_CODE = "The code has 6 digits. Please type it exactly as it appears in the email."
 LINKED = "Done: this chat is now linked to your account. You can ask me about your orders here."
 WRONG = "That code doesn't match. You have {tries} {noun} left."
-LOCKED = (
-    "That code doesn't match, and after 5 tries it no longer works. You can ask me for a new code in 10 minutes."
-)
+LOCKED = "That code doesn't match, and after 5 tries it no longer works. You can ask me for a new code in 10 minutes."
 NOTHING_PENDING = 'I don\'t have a code waiting for this chat. Say "link my account" to get one.'
 
 _deliveries: set[asyncio.Task] = set()
@@ -156,7 +154,9 @@ class ActionLinkCode(LinkingAction):
                 SlotSet("pending_question", None),
             ]
         if result.status == "wrong":
-            reply.say(WRONG.format(tries=result.tries_left, noun="try" if result.tries_left == 1 else "tries"))
+            reply.say(
+                WRONG.format(tries=result.tries_left, noun="try" if result.tries_left == 1 else "tries")
+            )
         elif result.status == "locked":
             reply.say(LOCKED)
         else:

@@ -117,7 +117,9 @@ def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--small-customers", type=int, default=1_000)
     parser.add_argument("--small-lines", type=int, default=10_000)
@@ -139,7 +141,9 @@ def main() -> None:
         ratio = results["large"]["decide_p99"] / results["small"]["decide_p99"]
         print(f"{backend}: decision p99 large/small = {ratio:.2f} (goal < 1.5)")
     print()
-    print(f"{'backend':<11}{'lines':>12}{'decide p50':>12}{'decide p99':>12}{'write p50':>11}{'write p99':>11}{'offers':>8}")
+    print(
+        f"{'backend':<11}{'lines':>12}{'decide p50':>12}{'decide p99':>12}{'write p50':>11}{'write p99':>11}{'offers':>8}"
+    )
     for backend, lines, r in rows:
         print(
             f"{backend:<11}{lines:>12,}{r['decide_p50']:>10.3f}ms{r['decide_p99']:>10.3f}ms"

@@ -22,8 +22,22 @@ from tactful.store.database import get_engine, is_sqlite
 from tactful.store.migrate import upgrade
 
 LINES_PER_ORDER = (1, 2, 3, 4, 5)  # mean 3
-SKUS = ("CAM-X100", "CAM-X200", "SD-64", "SD-128", "BAT-X", "BAG-CAM", "TRIPOD-T1", "HP-100", "HP-200",
-        "LAP-13", "SLV-13", "HUB-C", "PLAN-BASIC", "PLAN-PRO")
+SKUS = (
+    "CAM-X100",
+    "CAM-X200",
+    "SD-64",
+    "SD-128",
+    "BAT-X",
+    "BAG-CAM",
+    "TRIPOD-T1",
+    "HP-100",
+    "HP-200",
+    "LAP-13",
+    "SLV-13",
+    "HUB-C",
+    "PLAN-BASIC",
+    "PLAN-PRO",
+)
 STATUSES = ("delivered",) * 8 + ("shipped", "returned")
 
 
@@ -47,7 +61,9 @@ def _rows(customers: int, lines: int, seed: int, now: datetime) -> Iterator[tupl
         yield order, order_lines
 
 
-def _chunks(customers: int, lines: int, seed: int, now: datetime, size: int = 50_000) -> Iterator[tuple[list, list]]:
+def _chunks(
+    customers: int, lines: int, seed: int, now: datetime, size: int = 50_000
+) -> Iterator[tuple[list, list]]:
     orders: list[tuple] = []
     order_lines: list[tuple] = []
     for order, its_lines in _rows(customers, lines, seed, now):

@@ -3,11 +3,15 @@
 Inputs are plain frozen dataclasses (``model``) and a validated ``Policy``;
 the output is a ``Decision`` with reason codes and a trace. See docs/policy.md.
 Mining (numpy/scipy) lives in ``tactful.engine.mining`` and is imported on demand.
+
+The decision itself is ``from tactful.engine.decide import decide``; it is not
+re-exported here, because the name would hide the ``decide`` module (and break
+``mock.patch("tactful.engine.decide....")``).
 """
 
 from tactful.engine.caps import caps_allow
 from tactful.engine.consent import is_opted_out
-from tactful.engine.decide import AgentAdvice, advice_for_agent, decide
+from tactful.engine.decide import AgentAdvice, advice_for_agent
 from tactful.engine.holdout import in_holdout
 from tactful.engine.messages import why_text
 from tactful.engine.model import (
@@ -45,7 +49,6 @@ __all__ = [
     "check_file",
     "classify_consent_request",
     "classify_offer_reply",
-    "decide",
     "in_holdout",
     "is_opted_out",
     "load_policy",

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, select, update
@@ -38,6 +39,7 @@ from tactful.store.models import (
 )
 
 T = TypeVar("T")
+MARGIN_PLACES = Decimal("0.0001")  # margin_rate is Numeric(5, 4)
 Tick = Callable[[], None]
 
 
@@ -211,6 +213,8 @@ def parse_product(row: Row) -> _ProductRow:
     margin = f.optional("margin_rate", parse_decimal)
     if margin is not None and not 0 <= margin <= 1:
         raise RowRejected("margin_rate", f"must be between 0 and 1: {margin}")
+    if margin is not None and margin != margin.quantize(MARGIN_PLACES):
+        raise RowRejected("margin_rate", f"more than 4 decimal places: {margin}")
     stock = f.optional("stock", parse_int)
     if stock is not None and stock < 0:
         raise RowRejected("stock", f"negative stock: {stock}")
@@ -229,7 +233,7 @@ def parse_product(row: Row) -> _ProductRow:
         "name": f.text("name", 300, required=True),
         "category": f.text("category", 100, required=True),
         "price": f.required("price", parse_price),
-        "margin_rate": margin.quantize(parse_decimal("0.0001")) if margin is not None else None,
+        "margin_rate": margin,
         "stock": stock or 0,
         "tier": tier,
         "upgrade_to_sku": None,

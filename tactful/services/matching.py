@@ -16,7 +16,9 @@ _STOPWORDS = frozenset(
     "a an the of for with and or to my your is it this that in on does do will "
     "work works fit fits how much what whats which plan monthly gb".split()
 )
-ORDER_REFERENCE = re.compile(r"\b([A-Za-z]?\d{3,9})\b")
+# Order numbers: a token of letters, digits and inner hyphens holding at least
+# four digits ("536365", "C536379", "D-C004-1"); "X200" or "128GB" are products.
+ORDER_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?")
 
 
 def _tokens(text: str) -> set[str]:
@@ -52,4 +54,6 @@ def find_mentioned(text: str, products: Iterable[ProductView], limit: int = 2) -
 
 def order_references(text: str) -> Sequence[str]:
     """Order numbers written in the message (digits, optionally one letter)."""
-    return [match.upper() for match in ORDER_REFERENCE.findall(text)]
+    return [
+        token.upper() for token in ORDER_TOKEN.findall(text) if sum(char.isdigit() for char in token) >= 4
+    ]

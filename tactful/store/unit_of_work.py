@@ -37,10 +37,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        # close() rolls back anything uncommitted and detaches loaded objects
+        # without expiring them, so results stay readable after the block.
+        self.session.close()
 
     def commit(self) -> None:
         self.session.commit()

@@ -75,7 +75,9 @@ def make_tracker(
         "entities": [],
         "metadata": metadata,
     }
-    events.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel, "metadata": metadata})
+    events.append(
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": channel, "metadata": metadata}
+    )
     return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
 
 
@@ -87,7 +89,9 @@ def run_action(action: Action, tracker: Tracker) -> tuple[list[dict[str, Any]], 
 
 
 def said(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(message.get("text") or (message.get("custom") or {}).get("text", "") for message in messages)
+    return "\n".join(
+        message.get("text") or (message.get("custom") or {}).get("text", "") for message in messages
+    )
 
 
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from actions.checkout import ActionCartQuestion, ActionShippingInfo
 from actions.catalog import ActionCompatibility, ActionProductQuestion
+from actions.checkout import ActionCartQuestion, ActionShippingInfo
 from actions.orders import ActionCancelOrder, ActionDeliveryProblem, ActionOrderStatus
 from actions.returns import ActionStartReturn
 from actions.smalltalk import ActionSmalltalk
@@ -36,13 +36,19 @@ def test_slots_cannot_impersonate_a_customer(shop: str) -> None:
 
 def test_someone_elses_order_number_looks_like_a_missing_one(shop: str) -> None:
     dans = order_ids_of(shop, "C004")[0]
-    theirs, _ = run_action(ActionOrderStatus(), make_tracker(f"status of order {dans}", "order_status", "C001"))
-    missing, _ = run_action(ActionOrderStatus(), make_tracker("status of order 8888888", "order_status", "C001"))
+    theirs, _ = run_action(
+        ActionOrderStatus(), make_tracker(f"status of order {dans}", "order_status", "C001")
+    )
+    missing, _ = run_action(
+        ActionOrderStatus(), make_tracker("status of order 8888888", "order_status", "C001")
+    )
     assert said(theirs).replace(dans, "N") == said(missing).replace("8888888", "N")
 
 
 def test_late_delivery_is_reported_as_late_and_opens_an_issue(shop: str) -> None:
-    messages, events = run_action(ActionOrderStatus(), make_tracker("where is my order?", "order_status", "C004"))
+    messages, events = run_action(
+        ActionOrderStatus(), make_tracker("where is my order?", "order_status", "C004")
+    )
     assert "late" in said(messages)
     assert "delivery" in slot_events(events)["open_issues"]
 
@@ -57,7 +63,9 @@ def test_delivery_problem_is_recorded(shop: str) -> None:
 
 def test_cancel_asks_first_then_cancels_on_yes(shop: str) -> None:
     order_id = order_ids_of(shop, "C011")[0]
-    messages, events = run_action(ActionCancelOrder(), make_tracker("cancel my order", "cancel_order", "C011"))
+    messages, events = run_action(
+        ActionCancelOrder(), make_tracker("cancel my order", "cancel_order", "C011")
+    )
     assert "Do you want me to cancel it?" in said(messages)
     assert messages[-1]["buttons"][0]["payload"] == "/affirm"
     question = slot_events(events)["pending_question"]
@@ -66,28 +74,38 @@ def test_cancel_asks_first_then_cancels_on_yes(shop: str) -> None:
         ActionAffirm(), make_tracker("yes", "affirm", "C011", slots={"pending_question": question})
     )
     assert f"Order {order_id} is cancelled" in said(messages)
-    again, _ = run_action(ActionCancelOrder(), make_tracker(f"cancel order {order_id}", "cancel_order", "C011"))
+    again, _ = run_action(
+        ActionCancelOrder(), make_tracker(f"cancel order {order_id}", "cancel_order", "C011")
+    )
     assert "can't be cancelled" in said(again)
 
 
 def test_no_keeps_the_order(shop: str) -> None:
     order_id = order_ids_of(shop, "C011")[0]
     question = {"kind": "cancel_order", "order_id": order_id}
-    messages, events = run_action(ActionDeny(), make_tracker("no", "deny", "C011", slots={"pending_question": question}))
+    messages, events = run_action(
+        ActionDeny(), make_tracker("no", "deny", "C011", slots={"pending_question": question})
+    )
     assert "stays as it is" in said(messages)
     assert slot_events(events)["pending_question"] is None
 
 
 def test_shipped_order_cannot_be_cancelled(shop: str) -> None:
     dans = order_ids_of(shop, "C004")[0]
-    messages, _ = run_action(ActionCancelOrder(), make_tracker(f"cancel order {dans}", "cancel_order", "C004"))
+    messages, _ = run_action(
+        ActionCancelOrder(), make_tracker(f"cancel order {dans}", "cancel_order", "C004")
+    )
     assert "can't be cancelled" in said(messages)
 
 
 def test_return_for_a_delivered_order_is_started_once(shop: str) -> None:
-    first, _ = run_action(ActionStartReturn(), make_tracker("I want to return my order", "start_return", "C001"))
+    first, _ = run_action(
+        ActionStartReturn(), make_tracker("I want to return my order", "start_return", "C001")
+    )
     assert "started a return" in said(first)
-    second, _ = run_action(ActionStartReturn(), make_tracker("I want to return my order", "start_return", "C001"))
+    second, _ = run_action(
+        ActionStartReturn(), make_tracker("I want to return my order", "start_return", "C001")
+    )
     assert "already open" in said(second)
 
 

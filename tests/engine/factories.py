@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from tactful.engine.decide import decide
@@ -74,21 +75,59 @@ def demo_catalog() -> dict[str, Product]:
         _p("HP-100", "Studio headphones", "headphones", "129.00", "headphones", tier=1, upgrade_to="HP-200"),
         _p("HP-200", "Studio headphones Pro", "headphones", "199.00", "headphones", tier=2),
         _p("LAP-13", "Nimbus 13 laptop", "laptop", "999.00", "laptop"),
-        _p("SLV-13", "13-inch laptop sleeve", "sleeve", "29.00", "laptop_sleeve", compatible=frozenset({"LAP-13"})),
+        _p(
+            "SLV-13",
+            "13-inch laptop sleeve",
+            "sleeve",
+            "29.00",
+            "laptop_sleeve",
+            compatible=frozenset({"LAP-13"}),
+        ),
         _p("HUB-C", "USB-C hub", "hub", "49.00", "usb_hub", compatible=frozenset({"LAP-13"})),
-        _p("PLAN-BASIC", "PhotoCloud Basic plan (monthly)", "subscription", "5.00", "photo_plan",
-           tier=1, upgrade_to="PLAN-PRO", stock=0, subscription=True),
-        _p("PLAN-PRO", "PhotoCloud Pro plan (monthly)", "subscription", "12.00", "photo_plan",
-           tier=2, upgrade_to="PLAN-BUSINESS", stock=0, subscription=True),
-        _p("PLAN-BUSINESS", "PhotoCloud Business plan (monthly)", "subscription", "25.00", "photo_plan",
-           tier=3, stock=0, subscription=True),
+        _p(
+            "PLAN-BASIC",
+            "PhotoCloud Basic plan (monthly)",
+            "subscription",
+            "5.00",
+            "photo_plan",
+            tier=1,
+            upgrade_to="PLAN-PRO",
+            stock=0,
+            subscription=True,
+        ),
+        _p(
+            "PLAN-PRO",
+            "PhotoCloud Pro plan (monthly)",
+            "subscription",
+            "12.00",
+            "photo_plan",
+            tier=2,
+            upgrade_to="PLAN-BUSINESS",
+            stock=0,
+            subscription=True,
+        ),
+        _p(
+            "PLAN-BUSINESS",
+            "PhotoCloud Business plan (monthly)",
+            "subscription",
+            "25.00",
+            "photo_plan",
+            tier=3,
+            stock=0,
+            subscription=True,
+        ),
     ]
     return {p.sku: p for p in products}
 
 
+@lru_cache(maxsize=1)
+def _repo_policy() -> Policy:
+    return load_policy(POLICY_FILE)
+
+
 def default_policy(**changes: object) -> Policy:
     """policy.yml with the holdout switched off, so test customers always qualify."""
-    policy = load_policy(POLICY_FILE)
+    policy = _repo_policy()
     policy = replace(policy, holdout=Holdout(share=0.0, salt=policy.holdout.salt))
     return replace(policy, **changes) if changes else policy
 
@@ -118,12 +157,16 @@ def checkout_ctx(*skus: str, **changes: object) -> ConversationContext:
     return ctx(cart=tuple(CartLine(s, 1) for s in skus), **fields)
 
 
-def bought(sku: str, days_ago: float, status: str = "delivered", catalog: dict[str, Product] | None = None) -> Purchase:
+def bought(
+    sku: str, days_ago: float, status: str = "delivered", catalog: dict[str, Product] | None = None
+) -> Purchase:
     category = (catalog or demo_catalog())[sku].category
     return Purchase(sku=sku, category=category, at=NOW - timedelta(days=days_ago), status=status, quantity=1)
 
 
-def customer(*purchases: Purchase, events: tuple[OfferEvent, ...] = (), cid: str = "C001") -> CustomerSnapshot:
+def customer(
+    *purchases: Purchase, events: tuple[OfferEvent, ...] = (), cid: str = "C001"
+) -> CustomerSnapshot:
     return CustomerSnapshot(customer_id=cid, region="UK", purchases=tuple(purchases), events=events)
 
 

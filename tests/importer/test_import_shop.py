@@ -236,6 +236,7 @@ def test_shop_rows_rejected_with_reasons(db_url: str, tmp_path: Path) -> None:
             ["X-8", "", "misc", "1", "", "", "", "", "", "", "", "", "", "", "maybe"],
             ["X-9", "Fine", "misc", "1", "", "", "", "CAM-1", "", "", "", "", "", "", ""],
             ["X-9", "Again", "misc", "1", "", "", "", "", "", "", "", "", "", "", ""],
+            ["X-10", "X", "misc", "1", "0.12345", "", "", "", "", "", "", "", "", "", ""],
         ],
     )
     code, out, err = _run("products", products, db_url)
@@ -253,6 +254,7 @@ def test_shop_rows_rejected_with_reasons(db_url: str, tmp_path: Path) -> None:
             f"{shown}:8: column 'upgrade_to': unknown sku 'X-5'",
             f"{shown}:9: column 'name': missing",
             f"{shown}:11: column 'sku': duplicate of line 10",
+            f"{shown}:12: column 'margin_rate': more than 4 decimal places: 0.12345",
         ]
     )
     assert "imported 1" in out

@@ -1,0 +1,187 @@
+"""Property test: no sequence of events breaks a cap, a suppression or an opt-out.
+
+A simulated store records what the engine decides (impressions) and what the
+customer answers, while the clock moves and conversations start. Afterwards the
+recorded impressions are checked against every rule, independently of the
+engine's own code.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tactful.engine.caps import caps_allow
+from tactful.engine.decide import decide
+from tactful.engine.model import CoPurchaseRule, OfferEvent, Offer
+from tactful.engine.policy import Policy
+
+from .factories import NOW, bought, ctx, customer, default_policy, demo_catalog
+
+ENGINE_SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+CATALOG = demo_catalog()
+POLICY = default_policy()
+MINED = (CoPurchaseRule("CAM-X100", "TRIPOD-T1", 0.02, 0.4, 3.0),)
+
+# Mostly short gaps, so several chats land inside one cap window; sometimes long
+# jumps, so windows also expire. "chat" opens a new conversation and decides.
+actions = st.one_of(
+    st.tuples(st.just("chat"), st.integers(min_value=0, max_value=2)),
+    st.tuples(st.just("chat"), st.integers(min_value=0, max_value=2)),
+    st.tuples(st.just("decide"), st.integers(min_value=0, max_value=2)),
+    st.tuples(st.just("advance"), st.integers(min_value=0, max_value=72)),
+    st.tuples(st.just("advance"), st.integers(min_value=0, max_value=24 * 40)),
+    st.tuples(st.just("respond"), st.sampled_from(["accepted", "declined", "ignored"])),
+    st.tuples(st.just("respond"), st.just("declined")),
+    st.tuples(st.just("consent"), st.sampled_from(["opted_out", "opted_in"])),
+)
+
+
+@dataclass
+class Store:
+    now: datetime = NOW
+    conversation: int = 0
+    events: list[OfferEvent] = field(default_factory=list)
+    pending: Offer | None = None
+
+    def add(self, kind: str, offer: Offer | None = None) -> None:
+        self.events.append(
+            OfferEvent(
+                kind=kind,
+                offer_id=offer.offer_id if offer else None,
+                variant_id=offer.variant_id if offer else None,
+                category=offer.category if offer else None,
+                at=self.now,
+                conversation_id=f"conv-{self.conversation}",
+                channel="socketio",
+            )
+        )
+
+    def snapshot_events(self) -> tuple[OfferEvent, ...]:
+        """What the store hands the engine: ~120 days, plus the latest consent event."""
+        recent = [e for e in self.events if self.now - e.at < timedelta(days=120)]
+        consent = [e for e in self.events if e.kind in ("opted_out", "opted_in")]
+        if consent and consent[-1] not in recent:
+            recent.insert(0, consent[-1])
+        return tuple(recent)
+
+
+def _simulate(steps: list[tuple[str, object]], seed: int, policy: Policy) -> Store:
+    store = Store()
+    rng = random.Random(seed)
+    channels = ["socketio", "slack", "twilio"]
+    for action, arg in steps:
+        if action == "advance":
+            store.now += timedelta(hours=int(arg))  # type: ignore[arg-type]
+        elif action == "new_conversation":
+            store.conversation += 1
+            store.pending = None
+        elif action in ("decide", "chat"):
+            if action == "chat":
+                store.conversation += 1
+                store.pending = None
+            # Purchases stay "recent" so rules keep firing as the clock moves.
+            snapshot = customer(
+                bought("CAM-X100", 6),
+                bought("HP-100", 20),
+                bought("LAP-13", 10),
+                bought("PLAN-BASIC", 45),
+                events=store.snapshot_events(),
+            )
+            snapshot = type(snapshot)(
+                customer_id=snapshot.customer_id,
+                region=snapshot.region,
+                purchases=tuple(
+                    type(p)(p.sku, p.category, store.now - (NOW - p.at), p.status, p.quantity)
+                    for p in snapshot.purchases
+                ),
+                events=snapshot.events,
+            )
+            context = ctx(
+                conversation_id=f"conv-{store.conversation}",
+                channel=channels[int(arg)],  # type: ignore[call-overload]
+            )
+            decision = decide(context, snapshot, CATALOG, policy, {}, MINED, store.now, rng)
+            store.add("decision")
+            if decision.offer is not None:
+                ok, codes = caps_allow(
+                    snapshot.events,
+                    context.conversation_id,
+                    decision.offer.offer_id,
+                    store.now,
+                    policy,
+                    category=decision.offer.category,
+                )
+                assert ok, (decision.offer.offer_id, codes)
+                store.add("impression", decision.offer)
+                store.pending = decision.offer
+        elif action == "respond" and store.pending is not None:
+            store.add(str(arg), store.pending)
+            store.pending = None
+        elif action == "consent":
+            store.add(str(arg))
+    return store
+
+
+def _check_invariants(events: list[OfferEvent], policy: Policy) -> None:
+    caps, declines = policy.caps, policy.declines
+    assert declines.pause_after == 2  # the pause check below is written for pairs
+    for index, shown in enumerate(events):
+        if shown.kind != "impression":
+            continue
+        before = events[:index]
+        t = shown.at
+        impressions = [e for e in before if e.kind == "impression"]
+        # 1 offer per conversation.
+        assert not [e for e in impressions if e.conversation_id == shown.conversation_id]
+        # At most 2 per rolling 7 days (this one included).
+        week = [e for e in impressions if t - e.at < timedelta(days=caps.per_customer_window.days)]
+        assert len(week) + 1 <= caps.per_customer_window.max
+        # The same offer at most once per 30 days.
+        assert not [
+            e
+            for e in impressions
+            if e.offer_id == shown.offer_id and t - e.at < timedelta(days=caps.same_offer_days)
+        ]
+        # Never while opted out.
+        consent = [e for e in before if e.kind in ("opted_out", "opted_in")]
+        assert not consent or consent[-1].kind == "opted_in"
+        # Declines: offer 90 d, category 14 d, pause 30 d after 2 declines in 30 d.
+        declined = [e for e in before if e.kind == "declined"]
+        for d in declined:
+            if d.offer_id == shown.offer_id:
+                assert t - d.at >= timedelta(days=declines.offer_suppression_days)
+            if d.category == shown.category:
+                assert t - d.at >= timedelta(days=declines.category_suppression_days)
+        times = sorted(d.at for d in declined)
+        for first, second in zip(times, times[1:]):
+            if second - first < timedelta(days=declines.pause_window_days):
+                assert t >= second + timedelta(days=declines.pause_days)
+
+
+@ENGINE_SETTINGS
+@given(steps=st.lists(actions, min_size=1, max_size=60), seed=st.integers(0, 2**16))
+def test_no_sequence_breaks_caps_suppressions_or_opt_out(
+    steps: list[tuple[str, object]], seed: int
+) -> None:
+    store = _simulate(steps, seed, POLICY)
+    _check_invariants(store.events, POLICY)
+
+
+def test_simulation_does_make_offers() -> None:
+    # Guard against a vacuous property: a plain run must show several offers.
+    steps: list[tuple[str, object]] = []
+    for _ in range(10):
+        steps += [("new_conversation", 0), ("decide", 0), ("respond", "ignored"), ("advance", 24 * 8)]
+    store = _simulate(steps, 1, POLICY)
+    shown = [e for e in store.events if e.kind == "impression"]
+    assert len(shown) >= 5
+    _check_invariants(store.events, POLICY)

@@ -1,0 +1,136 @@
+"""A real local helpdesk: an HTTP server in a thread that checks each webhook's
+signature and keeps the events it accepted, and signs calls to the agent
+endpoints. It can answer 500 or stop listening, to play a helpdesk that is down."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tactful.handoff.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, signed_headers, verify
+
+
+@dataclass
+class Received:
+    event: dict[str, Any]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class HelpdeskReceiver:
+    secret: str
+    port: int = 0
+    # "ok", "fail" (answer 500) or "slow" (answer after ``delay``).
+    mode: str = "ok"
+    delay: float = 0.0
+    events: list[Received] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/tactful"
+
+    def start(self) -> HelpdeskReceiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.mode == "fail":
+                    self._answer(500, b'{"error":"helpdesk down"}')
+                    return
+                if receiver.mode == "slow":
+                    time.sleep(receiver.delay)
+                try:
+                    verify(
+                        receiver.secret,
+                        self.headers.get(TIMESTAMP_HEADER),
+                        self.headers.get(SIGNATURE_HEADER),
+                        body,
+                    )
+                except SignatureError as error:
+                    receiver.rejected.append(error.message)
+                    self._answer(error.status, error.message.encode())
+                    return
+                with receiver._lock:
+                    receiver.events.append(Received(json.loads(body), dict(self.headers.items()), body))
+                self._answer(202, b'{"ok":true}')
+
+            def _answer(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender gave up waiting (a timeout test)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        # allow_reuse_address lets a stopped receiver come back on the same port.
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def of_type(self, kind: str, conversation_id: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                r.event
+                for r in self.events
+                if r.event.get("type") == kind
+                and (conversation_id is None or r.event.get("conversation_id") == conversation_id)
+            ]
+
+    def wait_for(
+        self, kind: str, conversation_id: str | None = None, count: int = 1, timeout: float = 20.0
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of_type(kind, conversation_id)
+            if len(found) >= count:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(
+            f"expected {count} {kind} event(s) for {conversation_id}, got {self.of_type(kind)}"
+        )
+
+
+def signed_post(
+    url: str, secret: str | None, body: Any, timestamp: float | None = None, signature: str | None = None
+) -> tuple[int, Any]:
+    """POST as a helpdesk would, signed with ``secret`` (None: unsigned)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers.update(signed_headers(secret, data, now=timestamp))
+    if signature is not None:
+        headers[SIGNATURE_HEADER] = signature
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        payload = error.read()
+        try:
+            return error.code, json.loads(payload or b"null")
+        except json.JSONDecodeError:
+            return error.code, payload.decode(errors="replace")
