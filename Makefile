@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: run shell test lint validate policy-check unit e2e rasa-test setup db model bench clean web
+.PHONY: run shell test lint validate policy-check unit e2e rasa-test setup db model bench clean web browser
 
 setup: $(VENV)/.installed db model web
 
@@ -43,6 +43,10 @@ model: models/tactful.tar.gz
 
 web:
 	@if [ -f web/package.json ]; then cd web && npm install --no-audit --no-fund --silent; fi
+
+# Debian's chromium for the browser tests (installs only when missing).
+browser:
+	@scripts/ensure-chromium.sh
 
 run: setup
 	scripts/run.sh
@@ -68,13 +72,13 @@ validate: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(BIN)/python -m pytest -m "not e2e and not browser" -q
 
-e2e: $(VENV)/.installed model web
+e2e: $(VENV)/.installed model web browser
 	$(BIN)/python -m pytest -m "e2e or browser" -q
 
 rasa-test: model
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model models/tactful.tar.gz --fail-on-prediction-errors --out results
 
-test: $(VENV)/.installed web
+test: $(VENV)/.installed web browser
 	@mkdir -p var
 	$(MAKE) lint policy-check validate
 	$(MAKE) model

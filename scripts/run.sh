@@ -31,8 +31,11 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
+# No --cors: the socket.io channel answers CORS for the demo page itself
+# (origins from TACTFUL_WEB_PORT or TACTFUL_WEB_ORIGINS), and --cors would add a
+# second Access-Control-Allow-Origin header, which browsers reject.
 $BIN/rasa run --model models/tactful.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$TACTFUL_RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" --cors "http://127.0.0.1:$TACTFUL_WEB_PORT" \
+  --interface 127.0.0.1 --port "$TACTFUL_RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
   >var/rasa.log 2>&1 &
 pids+=($!)
 

@@ -2,8 +2,9 @@
 
 Exit codes: 0 success; 1 the work ran but found problems (rejected rows,
 policy errors); 2 usage errors (bad arguments, missing file, unreadable
-header, missing secret); 3 the database cannot be used (unreachable, not
-migrated, failed statement). Errors are one clear line, never a traceback.
+header, missing secret, bad database URL); 3 the database cannot be used
+(unreachable, not migrated, failed statement); 70 an unexpected error (a bug).
+Errors are one clear line, never a traceback (TACTFUL_DEBUG=1 shows it).
 Commands import their modules lazily, so ``token`` does not load Alembic
 and ``policy check`` fails clearly if the engine is not installed.
 """
@@ -11,6 +12,7 @@ and ``policy check`` fails clearly if the engine is not installed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +23,7 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
+EXIT_INTERNAL = 70  # a bug: EX_SOFTWARE from sysexits.h
 
 
 def _positive_int(text: str) -> int:
@@ -82,8 +85,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def _db_url(args: argparse.Namespace) -> str:
     return args.db_url or load_settings().shop_db_url
+
+
+def _check_db_url(url: str) -> str | None:
+    """Why ``url`` cannot be used, or None. Checked once, up front, so no
+    command fails later with a driver import error and a traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return f"not a database URL: {url!r} (e.g. sqlite:///var/shop.db or postgresql://user@host/db)"
+    if backend not in SUPPORTED_BACKENDS:
+        return f"unsupported database {backend!r}: the shop database is SQLite or PostgreSQL"
+    return None
 
 
 def _shown(url: str) -> str:
@@ -97,7 +118,7 @@ def _error(message: str) -> None:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError
 
     from tactful.store.migrate import current_revision, upgrade
 
@@ -105,9 +126,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     try:
         upgrade(url)
         revision = current_revision(url)
-    except ArgumentError as error:
-        _error(f"bad database URL: {error}")
-        return EXIT_USAGE
     except SQLAlchemyError as error:
         _error(f"cannot migrate {_shown(url)}: {_first_line(error)}")
         return EXIT_DATABASE
@@ -195,8 +213,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     action = getattr(args, f"{args.command}_command", None)
     handler = HANDLERS[(args.command, action)]
+    if hasattr(args, "db_url"):
+        problem = _check_db_url(_db_url(args))
+        if problem is not None:
+            _error(problem)
+            return EXIT_USAGE
     try:
         return handler(args)
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
+        if os.environ.get("TACTFUL_DEBUG"):
+            raise
+        _error(f"unexpected {type(error).__name__}: {error} (set TACTFUL_DEBUG=1 for the traceback)")
+        return EXIT_INTERNAL

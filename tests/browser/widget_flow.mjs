@@ -161,6 +161,7 @@ async function run(page) {
   result.cart_total = await page.textContent("#cart-total");
   step("cart filled", { cart: result.cart, total: result.cart_total });
 
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
   result.screenshot = process.env.SCREENSHOT;
   result.ok = true;

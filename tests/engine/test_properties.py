@@ -9,8 +9,9 @@ engine's own code.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,9 +28,18 @@ ENGINE_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-CATALOG = demo_catalog()
+# Equal margins (10.00 each) so Thompson sampling spreads offers over every rule;
+# with real margins the headphones upgrade would crowd out the interesting cases.
+CATALOG = {
+    sku: replace(p, margin_rate=Decimal(10) / p.price) for sku, p in demo_catalog().items()
+}
 POLICY = default_policy()
-MINED = (CoPurchaseRule("CAM-X100", "TRIPOD-T1", 0.02, 0.4, 3.0),)
+# SD-128 shares the memory_card category with the curated SD-64 offer, so the
+# 14-day category suppression is exercised too.
+MINED = (
+    CoPurchaseRule("CAM-X100", "TRIPOD-T1", 0.02, 0.4, 3.0),
+    CoPurchaseRule("CAM-X100", "SD-128", 0.02, 0.4, 2.5),
+)
 
 # Mostly short gaps, so several chats land inside one cap window; sometimes long
 # jumps, so windows also expire. "chat" opens a new conversation and decides.

@@ -15,7 +15,9 @@ from tests.support.helpdesk import HelpdeskReceiver
 from tests.support.shop import order_ids_of
 
 
-def request_for(customer: str | None, conversation: str, reason: str = "requested", **extra: object) -> HandoffRequest:
+def request_for(
+    customer: str | None, conversation: str, reason: str = "requested", **extra: object
+) -> HandoffRequest:
     context = ConversationContext(customer_id=customer, conversation_id=conversation, channel="rest")
     fields: dict = dict(
         conversation_id=conversation,
@@ -24,7 +26,10 @@ def request_for(customer: str | None, conversation: str, reason: str = "requeste
         reason=reason,
         topic="order_status",
         intents=("order_status", "human_handoff"),
-        messages=(TranscriptLine("customer", "where is my order", None), TranscriptLine("customer", "a human please", None)),
+        messages=(
+            TranscriptLine("customer", "where is my order", None),
+            TranscriptLine("customer", "a human please", None),
+        ),
         open_issues=(),
         mentioned_orders=(),
         stage="support",
@@ -115,7 +120,9 @@ def test_helpdesk_down_keeps_everything_queued_then_retry_delivers_in_order(
     assert len(receiver.events) == 2
 
 
-def test_retry_leaves_a_brand_new_handoff_to_its_first_attempt(handoff_env: str, receiver: HelpdeskReceiver) -> None:
+def test_retry_leaves_a_brand_new_handoff_to_its_first_attempt(
+    handoff_env: str, receiver: HelpdeskReceiver
+) -> None:
     service = wiring.handoff_service()
     handoff_id = service.create(request_for("C001", "web-6:100"), utcnow())
     assert service.retry_pending(utcnow()) == 0

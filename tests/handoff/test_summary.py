@@ -58,7 +58,15 @@ def test_topic_prefers_the_settled_topic_then_the_last_real_intent() -> None:
 
 def _shown(kind: str, offer_id: str, conversation: str, minute: int) -> ShownOffer:
     return ShownOffer(
-        kind, offer_id, "a", "memory_card", "SD-128", Decimal("39.99"), NOW.replace(minute=minute), conversation, "bot"
+        kind,
+        offer_id,
+        "a",
+        "memory_card",
+        "SD-128",
+        Decimal("39.99"),
+        NOW.replace(minute=minute),
+        conversation,
+        "bot",
     )
 
 

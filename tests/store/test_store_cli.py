@@ -121,3 +121,18 @@ def test_no_command_is_a_usage_error() -> None:
     done = tactful()
     assert done.returncode == 2
     assert "usage: python -m tactful" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "error: not a database URL: 'nonsense'"),
+        ("mysql://u@h/db", "error: unsupported database 'mysql': the shop database is SQLite or PostgreSQL"),
+    ],
+)
+def test_bad_database_urls_are_usage_errors(
+    url: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (["db", "upgrade"], ["demo", "load"], ["import", "uci", "x.csv"]):
+        assert cli.main([*command, "--db-url", url]) == 2
+        assert capsys.readouterr().err.startswith(message)

@@ -87,7 +87,7 @@ def start_assistant(
     workdir.mkdir(parents=True, exist_ok=True)
     shop_db_url = shop_db_url or f"sqlite:///{workdir / 'shop.db'}"
     action_port, rasa_port = free_port(), free_port()
-    env = base_env(
+    defaults = dict(
         TACTFUL_SHOP_DB_URL=shop_db_url,
         TACTFUL_JWT_SECRET=JWT_SECRET,
         TACTFUL_ACTION_SECRET=ACTION_SECRET,
@@ -95,8 +95,9 @@ def start_assistant(
         TACTFUL_TRACKER_DB=str(workdir / "tracker.db"),
         TACTFUL_POLICY_FILE=str(REPO_ROOT / "policy.yml"),
         RASA_TOKEN=RASA_TOKEN,
-        **(extra_env or {}),
     )
+    # extra_env may override a default (a test's own policy file, for one).
+    env = base_env(**{**defaults, **(extra_env or {})})
     run_cli(env, "db", "upgrade")
     run_cli(env, "demo", "load")
     with ExitStack() as stack:

@@ -1,0 +1,125 @@
+"""The linking actions with real rasa_sdk Trackers against a real demo database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import linking, runtime
+from actions.turn import read_turn
+from tests.support.servers import REPO_ROOT
+
+
+@pytest.fixture
+def outbox(demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "outbox.jsonl"
+    monkeypatch.setenv("TACTFUL_SHOP_DB_URL", demo_db_url)
+    monkeypatch.setenv("TACTFUL_JWT_SECRET", "linking-action-test-secret")
+    monkeypatch.setenv("TACTFUL_POLICY_FILE", str(REPO_ROOT / "policy.yml"))
+    monkeypatch.setenv("TACTFUL_LINK_OUTBOX", str(path))
+    monkeypatch.delenv("TACTFUL_LINK_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("TACTFUL_LINK_DELIVERY", raising=False)
+    _reset()
+    yield path
+    _reset()
+
+
+def _reset() -> None:
+    runtime.settings.cache_clear()
+    runtime.policy_provider.cache_clear()
+    runtime.offer_service.cache_clear()
+    linking.linking_service.cache_clear()
+
+
+def tracker(text: str, intent: str, sender: str, channel: str = "telegram") -> Tracker:
+    now = time.time()
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": [], "metadata": {}}
+    events: list[dict[str, Any]] = [
+        {"event": "action", "name": "action_session_start", "timestamp": now},
+        {"event": "session_started", "timestamp": now},
+        {"event": "action", "name": "action_listen", "timestamp": now},
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": channel, "metadata": {}},
+    ]
+    return Tracker(sender, {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(action: Any, text: str, intent: str, sender: str, channel: str = "telegram") -> tuple[list[str], list]:
+    async def go() -> tuple[list[str], list]:
+        dispatcher = CollectingDispatcher()
+        events = await action.run(dispatcher, tracker(text, intent, sender, channel), {})
+        # Deliveries run after the reply; wait for them inside this loop.
+        await asyncio.gather(*list(linking._deliveries))
+        return [message.get("text") for message in dispatcher.messages], events
+
+    return asyncio.run(go())
+
+
+def sent_codes(outbox: Path) -> list[tuple[str, str]]:
+    if not outbox.exists():
+        return []
+    return [(line["to"], line["code"]) for line in map(json.loads, outbox.read_text().splitlines())]
+
+
+def test_a_messaging_user_links_their_account(outbox: Path) -> None:
+    texts, _ = run(linking.ActionLinkAccount(), "link my account", "link_account", "7001")
+    assert texts == [linking.ASK_EMAIL]
+    texts, _ = run(linking.ActionLinkEmail(), "it's alice@example.com", "give_email", "7001")
+    assert texts == [linking.CODE_SENT]
+    [(to, code)] = sent_codes(outbox)
+    assert to == "alice@example.com"
+    texts, events = run(linking.ActionLinkCode(), f"the code is {code[:3]} {code[3:]}", "give_link_code", "7001")
+    assert texts == [linking.LINKED]
+    assert {"event": "slot", "name": "customer_id", "value": "C001", "timestamp": None} in events
+    turn = asyncio.run(read_turn(tracker("where is my order", "order_status", "7001")))
+    assert turn.customer_id == "C001"
+    # The same sender id on another channel is someone else.
+    assert asyncio.run(read_turn(tracker("hi", "greet", "7001", channel="twilio"))).customer_id is None
+
+
+def test_the_reply_to_an_unknown_email_is_identical(outbox: Path) -> None:
+    known, _ = run(linking.ActionLinkEmail(), "bob@example.com", "give_email", "7002")
+    unknown, _ = run(linking.ActionLinkEmail(), "nobody-here@example.com", "give_email", "7003")
+    assert known == unknown == [linking.CODE_SENT]
+    assert [to for to, _ in sent_codes(outbox)] == ["bob@example.com"]
+
+
+def test_wrong_codes_count_down_then_lock(outbox: Path) -> None:
+    run(linking.ActionLinkEmail(), "carol@example.com", "give_email", "7004")
+    [(_, code)] = sent_codes(outbox)
+    wrong = "000000" if code != "000000" else "111111"
+    replies = [run(linking.ActionLinkCode(), wrong, "give_link_code", "7004")[0][0] for _ in range(5)]
+    assert replies[:4] == [linking.WRONG.format(tries=n, noun="tries" if n > 1 else "try") for n in (4, 3, 2, 1)]
+    assert replies[4] == linking.LOCKED
+    assert run(linking.ActionLinkCode(), code, "give_link_code", "7004")[0] == [linking.LOCKED]
+    assert run(linking.ActionLinkEmail(), "carol@example.com", "give_email", "7004")[0] == [linking.WAIT]
+
+
+def test_linking_is_refused_on_the_website(outbox: Path) -> None:
+    for action, text, intent in (
+        (linking.ActionLinkAccount(), "link my account", "link_account"),
+        (linking.ActionLinkEmail(), "alice@example.com", "give_email"),
+        (linking.ActionLinkCode(), "123456", "give_link_code"),
+    ):
+        assert run(action, text, intent, "web-1", channel="socketio")[0] == [linking.ON_THE_WEBSITE]
+    assert sent_codes(outbox) == []
+
+
+def test_unclear_input_gets_a_hint(outbox: Path) -> None:
+    assert run(linking.ActionLinkEmail(), "my email is alice at example", "give_email", "7005")[0] == [linking.NO_EMAIL]
+    assert run(linking.ActionLinkCode(), "12345", "give_link_code", "7005")[0] == [linking.NO_CODE]
+    assert run(linking.ActionLinkCode(), "123456", "give_link_code", "7005")[0] == [linking.NOTHING_PENDING]
+
+
+def test_find_email_and_code() -> None:
+    assert linking.find_email("sure: Ann.O'Neil+shop@mail.example.co.uk, thanks") == "Ann.O'Neil+shop@mail.example.co.uk"
+    assert linking.find_email("no email here @ all") is None
+    assert linking.find_code("code 123-456 please") == "123456"
+    assert linking.find_code("1234567") is None
