@@ -3,15 +3,24 @@ offer answer, then do the action's own job."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.offering import ReplyOutcome, resolve_offer_reply
 from actions.replies import Reply
 from actions.turn import Turn, read_turn
+
+logger = logging.getLogger(__name__)
+STORE_UNAVAILABLE = (
+    "Sorry, I can't look that up right now. Please try again in a few minutes, or reach our"
+    " support team at support@example.com or 0800 123 4567."
+)
 
 
 class TactfulAction(Action):
@@ -33,7 +42,12 @@ class TactfulAction(Action):
         outcome = await resolve_offer_reply(turn, tracker, reply)
         events.extend(outcome.events)
         if not outcome.consumed:
-            events.extend(await self.handle(turn, tracker, reply, outcome))
+            try:
+                events.extend(await self.handle(turn, tracker, reply, outcome))
+            except (SQLAlchemyError, OSError, asyncio.TimeoutError):
+                # The shop database is down or slow: say so, keep the chat alive.
+                logger.exception("%s could not reach the shop database", self.name())
+                reply.say(STORE_UNAVAILABLE)
         return events
 
     async def handle(

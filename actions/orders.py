@@ -48,7 +48,8 @@ class ActionOrderStatus(TactfulAction):
         events: list[EventType] = [SlotSet("last_topic", "order_status")]
         if any(order.late for order in orders):
             reply.say("I'm sorry it's late. Tell me if you'd like me to report a delivery problem.")
-            return events + [add_open_issue(tracker, "delivery")]
+            events.append(add_open_issue(tracker, "delivery"))
+        # Always ask the engine, so a "no offer" (here: the late delivery) is logged too.
         return events + await maybe_offer(turn, tracker, reply, "resolved_request")
 
 

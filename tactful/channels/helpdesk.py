@@ -74,29 +74,26 @@ def _text_field(payload: dict[str, Any], name: str, limit: int) -> str:
     return value
 
 
-Handler = Callable[[Request, dict[str, Any], HandoffInfo], Awaitable[HTTPResponse]]
+Handler = Callable[[Request, dict[str, str], HandoffInfo], Awaitable[HTTPResponse]]
 
 
-def _endpoint(handler: Handler) -> Callable[[Request], Awaitable[HTTPResponse]]:
-    """Authenticate, parse, find the open handoff, then run ``handler``."""
+def _endpoint(handler: Handler, fields: dict[str, int]) -> Callable[[Request], Awaitable[HTTPResponse]]:
+    """Authenticate, validate ``fields`` (name: max length), find the open handoff, run ``handler``."""
 
     async def endpoint(request: Request) -> HTTPResponse:
         try:
             payload = _authenticated_body(request)
-            conversation_id = _text_field(payload, "conversation_id", MAX_ID_CHARS)
+            values = {name: _text_field(payload, name, limit) for name, limit in fields.items()}
         except SignatureError as error:
             return _error(error.status, error.message)
         except BadRequest as error:
             return _error(400, str(error))
-        info = await run_blocking(wiring.handoff_service().find, conversation_id)
+        info = await run_blocking(wiring.handoff_service().find, values["conversation_id"])
         if info is None:
             return _error(404, "no handoff for this conversation")
         if not info.is_open:
             return _error(409, "this conversation was handed back; the assistant is answering")
-        try:
-            return await handler(request, payload, info)
-        except BadRequest as error:
-            return _error(400, str(error))
+        return await handler(request, values, info)
 
     return endpoint
 
@@ -130,15 +127,15 @@ async def _tell_customer(
     return "sent" if pushed else "queued"
 
 
-async def reply(request: Request, payload: dict[str, Any], info: HandoffInfo) -> HTTPResponse:
-    text = _text_field(payload, "text", MAX_TEXT_CHARS)
+async def reply(request: Request, values: dict[str, str], info: HandoffInfo) -> HTTPResponse:
+    text = values["text"]
     # The agent answered, so the helpdesk has the handoff even if our attempt looked failed.
     await run_blocking(wiring.handoff_service().mark_received, info.id, utcnow())
     status = await _tell_customer(request.app, info, text, "agent")
     return response.json({"status": status, "conversation_id": info.conversation_id})
 
 
-async def handback(request: Request, payload: dict[str, Any], info: HandoffInfo) -> HTTPResponse:
+async def handback(request: Request, values: dict[str, str], info: HandoffInfo) -> HTTPResponse:
     # "returned" keeps the offer gate shut for the rest of this conversation;
     # action_listen lets the next customer message start a normal turn.
     resume: list[Event] = [ConversationResumed(), SlotSet("handoff_state", "returned")]
@@ -154,9 +151,8 @@ async def handback(request: Request, payload: dict[str, Any], info: HandoffInfo)
     return response.json({"status": "resumed", "notice": status, "conversation_id": info.conversation_id})
 
 
-async def agent_offer(request: Request, payload: dict[str, Any], info: HandoffInfo) -> HTTPResponse:
-    offer_id = _text_field(payload, "offer_id", MAX_ID_CHARS)
-    variant_id = _text_field(payload, "variant_id", MAX_ID_CHARS)
+async def agent_offer(request: Request, values: dict[str, str], info: HandoffInfo) -> HTTPResponse:
+    offer_id, variant_id = values["offer_id"], values["variant_id"]
     if info.customer_id is None:
         return _error(
             409, "the customer is not verified, so no offer may be made", reasons=["gate:unverified"]
@@ -218,9 +214,14 @@ class HelpdeskInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        blueprint.add_route(_endpoint(reply), "/reply", methods=["POST"], name="reply")
-        blueprint.add_route(_endpoint(handback), "/handback", methods=["POST"], name="handback")
-        blueprint.add_route(_endpoint(agent_offer), "/offer", methods=["POST"], name="offer")
+        conversation = {"conversation_id": MAX_ID_CHARS}
+        routes: list[tuple[str, Handler, dict[str, int]]] = [
+            ("reply", reply, {**conversation, "text": MAX_TEXT_CHARS}),
+            ("handback", handback, conversation),
+            ("offer", agent_offer, {**conversation, "offer_id": MAX_ID_CHARS, "variant_id": MAX_ID_CHARS}),
+        ]
+        for name, handler, fields in routes:
+            blueprint.add_route(_endpoint(handler, fields), f"/{name}", methods=["POST"], name=name)
 
         @blueprint.listener("after_server_start")
         async def start_retries(app: Sanic, _loop: Any) -> None:

@@ -76,7 +76,9 @@ def test_a_changed_subject_starts_a_new_session(assistant: Assistant) -> None:
     assert len(starts) >= 2
     # The second customer's session starts after the first customer's messages.
     first_texts = [
-        e.get("text") for e in events[: starts[-1]] if e.get("event") == "user" and e.get("text") != "/session_start"
+        e.get("text")
+        for e in events[: starts[-1]]
+        if e.get("event") == "user" and e.get("text") != "/session_start"
     ]
     assert first_texts == ["where is my order?"]
     assert assistant.tracker(sender)["slots"].get("customer_id") == "C005"

@@ -137,7 +137,7 @@ def text_of(replies: list[Call]) -> str:
 
 
 def user_texts(bot: Assistant, sender: str) -> list[str]:
-    url = f"{bot.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker?token={RASA_TOKEN}"
+    url = f"{bot.rasa_url}/conversations/{urllib.parse.quote(sender, safe='+:')}/tracker?token={RASA_TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as answer:
         events = json.loads(answer.read())["events"]
     return [event.get("text") for event in events if event.get("event") == "user"]

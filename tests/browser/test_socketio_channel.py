@@ -1,0 +1,212 @@
+"""The validating socket.io channel against the real Rasa server (python-socketio client).
+
+Malformed input gets a clear reply or silence, never a server error, and the
+server keeps answering afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+import requests
+import socketio
+
+from tactful.channels.socketio import SESSION_EXPIRED, UNREADABLE
+from tests.browser.conftest import WidgetStack
+from tests.support.assistant import RASA_TOKEN
+from tests.support.shop import order_ids_of
+
+pytestmark = pytest.mark.e2e
+
+T = TypeVar("T")
+REPLY_TIMEOUT = 30.0
+SIGN_IN = "signed in"
+
+
+class WidgetClient:
+    """Speaks the rasa-webchat protocol: session_request, user_uttered, bot_uttered."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        # Long-polling only: the websocket transport of python-engineio 4.15
+        # needs a newer aiohttp than Rasa's pin (the browser test covers it).
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.replies: asyncio.Queue[Any] = asyncio.Queue()
+        self.session_id: str | None = None
+        self.sio.on("bot_uttered", self.replies.put)
+
+    async def __aenter__(self) -> WidgetClient:
+        confirmed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.sio.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
+        await self.sio.connect(self.url, socketio_path="/socket.io/", transports=["polling"])
+        await self.sio.emit("session_request", {"session_id": None})
+        self.session_id = await asyncio.wait_for(confirmed, 10)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.sio.disconnect()
+
+    async def send(self, *args: Any) -> None:
+        await self.sio.emit("user_uttered", *args)
+
+    async def say(self, text: Any, custom_data: Any = None, **extra: Any) -> list[Any]:
+        body = {"message": text, "session_id": self.session_id, **extra}
+        if custom_data is not None:
+            body["customData"] = custom_data
+        await self.send(body)
+        return await self.collect()
+
+    async def collect(self, first_timeout: float = REPLY_TIMEOUT, quiet: float = 1.5) -> list[Any]:
+        """Every reply until none arrives for ``quiet`` seconds ([] if none at all)."""
+        replies: list[Any] = []
+        try:
+            replies.append(await asyncio.wait_for(self.replies.get(), first_timeout))
+            while True:
+                replies.append(await asyncio.wait_for(self.replies.get(), quiet))
+        except asyncio.TimeoutError:
+            return replies
+
+
+def run(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())
+
+
+def texts(replies: list[Any]) -> str:
+    return "\n".join(str(r.get("text", "")) if isinstance(r, dict) else str(r) for r in replies)
+
+
+def no_channel_errors(stack: WidgetStack) -> None:
+    log = (stack.assistant.workdir / "rasa.log").read_text()
+    assert not re.search(r"channels/socketio\.py", log), log[-3000:]
+
+
+def test_a_signed_in_customer_gets_their_order(widget_stack: WidgetStack) -> None:
+    # Not C001: the browser test needs Alice's offer caps untouched.
+    token = widget_stack.assistant.token("C011", ttl=900)
+
+    async def flow() -> str:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            await client.say("hi", {"customer_token": token})
+            return texts(await client.say("where is my order?", {"customer_token": token}))
+
+    reply = run(flow)
+    assert any(order_id in reply for order_id in order_ids_of(widget_stack.assistant.shop_db_url, "C011"))
+
+
+@pytest.mark.parametrize(
+    "custom_data",
+    [
+        "{not json",
+        '"just a string"',
+        "[1, 2]",
+        ["token"],
+        42,
+        {"customer_token": 42},
+        {"customer_token": "x.y.z"},
+    ],
+    ids=["bad-json", "json-string", "json-list", "list", "number", "token-not-string", "token-garbage"],
+)
+def test_malformed_custom_data_makes_the_visitor_anonymous(
+    widget_stack: WidgetStack, custom_data: Any
+) -> None:
+    async def flow() -> str:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            return texts(await client.say("where is my order?", custom_data))
+
+    reply = run(flow)
+    assert SIGN_IN in reply
+    assert "D-C001" not in reply
+    no_channel_errors(widget_stack)
+
+
+def test_custom_data_as_a_json_string_is_read(widget_stack: WidgetStack) -> None:
+    token = widget_stack.assistant.token("C004", ttl=900)
+
+    async def flow() -> str:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            return texts(await client.say("where is my order?", f'{{"customer_token": "{token}"}}'))
+
+    reply = run(flow)
+    assert any(order_id in reply for order_id in order_ids_of(widget_stack.assistant.shop_db_url, "C004"))
+
+
+@pytest.mark.parametrize(
+    "message", [42, {"text": "hi"}, ["hi"], True, "x" * 6000], ids=["int", "dict", "list", "bool", "too-long"]
+)
+def test_a_message_that_is_not_text_gets_a_clear_reply(widget_stack: WidgetStack, message: Any) -> None:
+    async def flow() -> list[Any]:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            return await client.say(message)
+
+    assert texts(run(flow)) == UNREADABLE
+    no_channel_errors(widget_stack)
+
+
+@pytest.mark.parametrize("payload", ["hello", 42, ["hi"], None], ids=["string", "int", "list", "nothing"])
+def test_a_payload_that_is_not_an_object_gets_a_clear_reply(widget_stack: WidgetStack, payload: Any) -> None:
+    async def flow() -> list[Any]:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            await (client.send() if payload is None else client.send(payload))
+            return await client.collect(first_timeout=10)
+
+    assert texts(run(flow)) == UNREADABLE
+
+
+def test_a_missing_or_blank_message_gets_silence(widget_stack: WidgetStack) -> None:
+    # rasa-webchat sends {customData, session_id} without a message when it opens.
+    async def flow() -> list[Any]:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            await client.send({"session_id": client.session_id, "customData": {}})
+            await client.send({"session_id": client.session_id, "message": "   "})
+            return await client.collect(first_timeout=4)
+
+    assert run(flow) == []
+
+
+def test_a_session_id_this_socket_did_not_request_is_refused(widget_stack: WidgetStack) -> None:
+    assistant = widget_stack.assistant
+
+    async def flow() -> tuple[list[Any], list[Any], str]:
+        async with WidgetClient(assistant.rasa_url) as victim, WidgetClient(assistant.rasa_url) as intruder:
+            assert victim.session_id and victim.session_id != intruder.session_id
+            stolen = await intruder.say("what is your return policy", session_id=victim.session_id)
+            missing = await intruder.say("what is your return policy", session_id=None)
+            return stolen, missing, victim.session_id
+
+    stolen, missing, victim_session = run(flow)
+    assert texts(stolen) == SESSION_EXPIRED
+    assert texts(missing) == SESSION_EXPIRED
+    tracker = requests.get(
+        f"{assistant.rasa_url}/conversations/{victim_session}/tracker",
+        params={"token": RASA_TOKEN},
+        timeout=30,
+    ).json()
+    assert not [event for event in tracker.get("events", []) if event.get("event") == "user"]
+
+
+def test_the_server_keeps_answering_after_bad_input(widget_stack: WidgetStack) -> None:
+    async def flow() -> str:
+        async with WidgetClient(widget_stack.assistant.rasa_url) as client:
+            await client.send("garbage")
+            await client.send({"message": {"nested": True}, "session_id": client.session_id})
+            await client.send({"message": "hi", "session_id": client.session_id, "customData": "{{{"})
+            await client.collect(first_timeout=20)
+            return texts(await client.say("what is your return policy"))
+
+    assert "30 days" in run(flow)
+    no_channel_errors(widget_stack)
+
+
+def test_only_the_page_origin_may_connect(widget_stack: WidgetStack) -> None:
+    handshake = f"{widget_stack.assistant.rasa_url}/socket.io/?EIO=4&transport=polling"
+    allowed = requests.get(handshake, headers={"Origin": widget_stack.web.url}, timeout=10)
+    assert allowed.status_code == 200
+    # Exactly one header: a second one (e.g. from `rasa run --cors`) breaks browsers.
+    assert allowed.raw.headers.getlist("Access-Control-Allow-Origin") == [widget_stack.web.url]
+    foreign = requests.get(handshake, headers={"Origin": "https://evil.example"}, timeout=10)
+    assert foreign.status_code == 400
+    assert "Access-Control-Allow-Origin" not in foreign.headers
