@@ -17,8 +17,9 @@ from rasa_sdk.events import EventType, SlotSet
 from actions import runtime
 from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
-from actions.replies import Reply
+from actions.replies import Reply, numbered_choice
 from actions.turn import WEB_CHANNELS, Turn
+from actions.yes_no import ActionAffirm, ActionDeny
 from tactful.linking.codes import link_secret
 from tactful.linking.delivery import delivery_from_env
 from tactful.linking.service import LinkingService, PendingDelivery, StartResult
@@ -50,6 +51,7 @@ LINKED = "Done: this chat is now linked to your account. You can ask me about yo
 WRONG = "That code doesn't match. You have {tries} {noun} left."
 LOCKED = "That code doesn't match, and after 5 tries it no longer works. You can ask me for a new code in 10 minutes."
 NOTHING_PENDING = 'I don\'t have a code waiting for this chat. Say "link my account" to get one.'
+MAYBE_AN_ORDER = ' If {number} is an order number, ask me "where is order {number}?"'
 
 _deliveries: set[asyncio.Task] = set()
 
@@ -104,16 +106,20 @@ class LinkingAction(TactfulAction):
         if turn.channel in WEB_CHANNELS:
             reply.say(ON_THE_WEBSITE)
             return []
-        return await self.link(turn, reply)
+        return await self.link(turn, tracker, reply, offer_reply)
 
-    async def link(self, turn: Turn, reply: Reply) -> list[EventType]:
+    async def link(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
         raise NotImplementedError
 
 
 class ActionLinkAccount(LinkingAction):
     action_name = "action_link_account"
 
-    async def link(self, turn: Turn, reply: Reply) -> list[EventType]:
+    async def link(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
         email = find_email(turn.text)
         if email is not None:
             await start_linking(turn, reply, email)
@@ -127,7 +133,9 @@ class ActionLinkAccount(LinkingAction):
 class ActionLinkEmail(LinkingAction):
     action_name = "action_link_email"
 
-    async def link(self, turn: Turn, reply: Reply) -> list[EventType]:
+    async def link(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
         email = find_email(turn.text)
         if email is None:
             reply.say(NO_EMAIL)
@@ -139,9 +147,17 @@ class ActionLinkEmail(LinkingAction):
 class ActionLinkCode(LinkingAction):
     action_name = "action_link_code"
 
-    async def link(self, turn: Turn, reply: Reply) -> list[EventType]:
+    async def link(
+        self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
+    ) -> list[EventType]:
         code = find_code(turn.text)
         if code is None:
+            choice = numbered_choice(turn.text, turn.channel)
+            if choice is not None and tracker.get_slot("pending_question"):
+                # A bare "1" / "2" looks like a short code to the NLU, but on a
+                # numbered channel it answers the question just asked.
+                answer = ActionAffirm() if choice == 1 else ActionDeny()
+                return await answer.handle(turn, tracker, reply, offer_reply)
             reply.say(NO_CODE)
             return []
         result = await run_blocking(linking_service().verify, turn.channel, turn.sender_id, code)
@@ -160,5 +176,5 @@ class ActionLinkCode(LinkingAction):
         elif result.status == "locked":
             reply.say(LOCKED)
         else:
-            reply.say(NOTHING_PENDING)
+            reply.say(NOTHING_PENDING + MAYBE_AN_ORDER.format(number=code))
         return []

@@ -34,7 +34,8 @@
   }
 
   function money(text) {
-    return `$${Number(text).toFixed(2)}`;
+    // The offer policy's currency symbol, so the page and the bot agree.
+    return `${state.config.currency}${Number(text).toFixed(2)}`;
   }
 
   // ---- customers -------------------------------------------------------------
@@ -119,7 +120,7 @@
       plus.addEventListener("click", () => changeQuantity(line.sku, 1));
       remove.addEventListener("click", () => setQuantity(line.sku, 0));
       const row = element("li", {}, [
-        element("span", { textContent: `${line.name} × ${line.quantity}` }),
+        element("span", { className: "line-name", textContent: `${line.name} × ${line.quantity}` }),
         element("span", { className: "qty" }, [minus, plus, remove]),
         element("span", { textContent: money(line.line_total) }),
       ]);

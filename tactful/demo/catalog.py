@@ -152,7 +152,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "laptop",
         "13-inch laptop, 16 GB memory, 512 GB SSD, two USB-C ports.",
         "Laptop, 65 W USB-C charger, USB-C cable.",
-        offer_channels=("web",),  # big-ticket: pitched on the website only
+        offer_channels=("socketio",),  # big-ticket: pitched in the website widget only
     ),
     DemoProduct(
         "SLV-13",

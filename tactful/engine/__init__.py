@@ -12,6 +12,7 @@ re-exported here, because the name would hide the ``decide`` module (and break
 from tactful.engine.caps import caps_allow
 from tactful.engine.consent import is_opted_out
 from tactful.engine.decide import AgentAdvice, advice_for_agent
+from tactful.engine.history import required_history_days
 from tactful.engine.holdout import in_holdout
 from tactful.engine.messages import why_text
 from tactful.engine.model import (
@@ -52,5 +53,6 @@ __all__ = [
     "in_holdout",
     "is_opted_out",
     "load_policy",
+    "required_history_days",
     "why_text",
 ]

@@ -79,19 +79,17 @@ class OfferEvent:
 class CustomerSnapshot:
     """One customer as the engine sees them.
 
-    ``events`` are this customer's offer events of the last ~120 days on every
-    channel, oldest first; equal timestamps keep the order the store gave.
+    ``events`` are this customer's offer events on every channel, oldest first
+    (equal timestamps keep the order the store gave). The store must include:
+    - every event of the last ``required_history_days(policy)`` days (~120);
+    - every event of the current conversation, however old (the per-conversation cap);
+    - the latest opted_out/opted_in event, however old (or an old opt-out lapses).
     """
 
     customer_id: str
     region: str | None
     purchases: tuple[Purchase, ...] = ()
     events: tuple[OfferEvent, ...] = ()
-
-
-# The store must include the customer's latest opted_out/opted_in event in
-# ``events`` even when it is older than the usual window, or an old opt-out
-# would silently lapse.
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,7 @@ class HandoffService:
         except Exception as error:  # noqa: BLE001 - any adapter failure keeps the event queued
             delay = self._backoff.failed(handoff_id)
             logger.warning(
-                "helpdesk delivery of %s failed (retry in %.0fs): %s", event.get("id"), delay, error
+                "helpdesk delivery of %s failed (retry in %.1fs): %s", event.get("id"), delay, error
             )
             self._update(handoff_id, error=str(error) or type(error).__name__)
             return False

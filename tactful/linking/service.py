@@ -59,7 +59,11 @@ class VerifyResult:
 
 class LinkingService:
     def __init__(
-        self, new_uow: Callable[[], UnitOfWork], delivery: CodeDelivery, secret: str, now: Callable[[], datetime]
+        self,
+        new_uow: Callable[[], UnitOfWork],
+        delivery: CodeDelivery,
+        secret: str,
+        now: Callable[[], datetime],
     ) -> None:
         self._new_uow = new_uow
         self._delivery = delivery

@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from tactful.engine.policy_model import Policy
 from tactful.identity import issue_token
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
+from tactful.services.policy_provider import PolicyProvider
 from tactful.web import shop
 from tactful.web.config import SESSION_COOKIE_SECONDS, WebConfig
 from tactful.web.cookies import COOKIE_NAME, read_session, sign_session
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CONFIG = web.AppKey("config", WebConfig)
 UOW = web.AppKey("uow", Callable)
+POLICY = web.AppKey("policy", PolicyProvider)
 
 
 async def store_call(request: web.Request, function: Callable[..., T], *args: object) -> T:
@@ -65,10 +68,21 @@ def session_payload(config: WebConfig, customer: shop.DemoCustomer) -> dict[str,
     }
 
 
+def currency_symbol(request: web.Request) -> str:
+    """The offer policy's currency, so the page shows prices as the bot words them."""
+    policy = request.app[POLICY].get()  # cached; re-read only when the file changes
+    return policy.currency_symbol if policy is not None else Policy.currency_symbol
+
+
 async def get_config(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     return web.json_response(
-        {"socketUrl": config.rasa_url, "socketPath": "/socket.io/", "storage": "session"}
+        {
+            "socketUrl": config.rasa_url,
+            "socketPath": "/socket.io/",
+            "storage": "session",
+            "currency": currency_symbol(request),
+        }
     )
 
 

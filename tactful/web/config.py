@@ -26,6 +26,7 @@ class WebConfig:
     token_ttl_seconds: int
     web_root: Path
     secure_cookie: bool
+    policy_file: Path
 
     @property
     def widget_file(self) -> Path:
@@ -68,4 +69,5 @@ def load_web_config(environ: dict[str, str] | None = None) -> WebConfig:
         token_ttl_seconds=ttl,
         web_root=Path(env.get("TACTFUL_WEB_ROOT") or REPO_ROOT / "web"),
         secure_cookie=(env.get("TACTFUL_WEB_SECURE_COOKIE") or "").lower() in ("1", "true", "yes"),
+        policy_file=Path(env.get("TACTFUL_POLICY_FILE") or settings.policy_file),
     )

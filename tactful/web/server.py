@@ -17,9 +17,10 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from tactful.services.aio import run_blocking
+from tactful.services.policy_provider import PolicyProvider
 from tactful.store.unit_of_work import UnitOfWork, uow_for
 from tactful.web import shop
-from tactful.web.api import CONFIG, UOW, add_api_routes, errors_as_json
+from tactful.web.api import CONFIG, POLICY, UOW, add_api_routes, errors_as_json
 from tactful.web.config import ConfigError, WebConfig, load_web_config
 from tactful.web.pages import add_page_routes
 from tactful.web.validation import MAX_BODY_BYTES
@@ -60,6 +61,7 @@ def make_app(config: WebConfig, uow: Callable[[], UnitOfWork] | None = None) -> 
     app = web.Application(middlewares=[security_headers, errors_as_json], client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[UOW] = uow or (lambda: uow_for(config.shop_db_url, config.db_timeout_seconds))
+    app[POLICY] = PolicyProvider(config.policy_file)
     app.router.add_get("/health", health)
     add_api_routes(app)
     add_page_routes(app)

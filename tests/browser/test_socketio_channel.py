@@ -201,6 +201,25 @@ def test_the_server_keeps_answering_after_bad_input(widget_stack: WidgetStack) -
     no_channel_errors(widget_stack)
 
 
+def test_a_different_customer_on_the_same_session_starts_a_new_session(widget_stack: WidgetStack) -> None:
+    assistant = widget_stack.assistant
+    first, second = assistant.token("C011", ttl=900), assistant.token("C004", ttl=900)
+
+    async def flow() -> tuple[str, str]:
+        async with WidgetClient(assistant.rasa_url) as client:
+            await client.say("where is my order?", {"customer_token": first})
+            reply = texts(await client.say("where is my order?", {"customer_token": second}))
+            assert client.session_id
+            return reply, client.session_id
+
+    reply, session_id = run(flow)
+    assert any(order_id in reply for order_id in order_ids_of(assistant.shop_db_url, "C004"))
+    assert not any(order_id in reply for order_id in order_ids_of(assistant.shop_db_url, "C011"))
+    events = assistant.tracker(session_id)["events"]
+    assert len([e for e in events if e.get("event") == "session_started"]) >= 2
+    no_channel_errors(widget_stack)
+
+
 def test_only_the_page_origin_may_connect(widget_stack: WidgetStack) -> None:
     handshake = f"{widget_stack.assistant.rasa_url}/socket.io/?EIO=4&transport=polling"
     allowed = requests.get(handshake, headers={"Origin": widget_stack.web.url}, timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tactful.services.support import cart_for
 from tactful.store.unit_of_work import uow_for
@@ -106,7 +108,8 @@ def test_order_status_offer_decline_and_no_further_offer(widget_stack: WidgetSta
     offer = result["offer"]
     assert len(offer["buttons"]) == 2
     assert offer["buttons"][1] == "No thanks"
-    assert "$" in offer["text"]
+    currency = requests.get(widget_stack.web.url + "/api/config", timeout=10).json()["currency"]
+    assert re.search(re.escape(currency) + r"\d+\.\d\d", offer["text"]), offer["text"]
 
     # A short, friendly decline line, no buttons, and no "are you sure?".
     assert len(result["decline"]) == 1
@@ -133,6 +136,6 @@ def test_order_status_offer_decline_and_no_further_offer(widget_stack: WidgetSta
     # The cart the visitor filled on the page is in the store, at catalog prices.
     cart = cart_for(lambda: uow_for(db), "C001")
     assert {line.sku: line.quantity for line in cart.lines} == {"BAG-CAM": 2}
-    assert result["cart_total"] == f"Total ${cart.total:.2f}"
+    assert result["cart_total"] == f"Total {currency}{cart.total:.2f}"
 
     assert SCREENSHOT.is_file() and SCREENSHOT.stat().st_size > 10_000

@@ -57,7 +57,8 @@ def test_mined_rule_from_a_recent_purchase() -> None:
     assert decision.offer is not None
     assert decision.offer.offer_id == mined_offer_id("MUG-2")
     assert decision.offer.source == "mined"
-    assert decision.offer.message == "People who buy the Red mug often add the Blue mug ($9.00)."
+    money = default_policy().currency_symbol + "9.00"
+    assert decision.offer.message == f"People who buy the Red mug often add the Blue mug ({money})."
     assert "Red mug" in decision.offer.reason
 
 

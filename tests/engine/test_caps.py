@@ -132,3 +132,22 @@ def test_window_arithmetic_uses_the_injected_clock() -> None:
     assert run(ctx(), snapshot).offer is None
     later = NOW + timedelta(days=6)  # the older impression is now exactly 8 days old
     assert run(ctx(), snapshot, now=later).offer is not None
+
+
+def test_same_conversation_events_count_however_old() -> None:
+    # The store passes every event of the current conversation (CustomerSnapshot
+    # contract), even one older than the usual history window.
+    events = (_shown(200, "x", conversation="conv-1"),)
+    decision = run(ctx(conversation_id="conv-1"), customer(bought("CAM-X100", 6), events=events))
+    assert "cap:conversation" in decision.reasons
+
+
+def test_required_history_covers_the_longest_window() -> None:
+    from dataclasses import replace
+
+    from tactful.engine.history import required_history_days
+
+    policy = default_policy()
+    assert required_history_days(policy) == 120
+    longer = replace(policy, declines=replace(policy.declines, offer_suppression_days=180))
+    assert required_history_days(longer) == 210

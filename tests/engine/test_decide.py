@@ -24,6 +24,8 @@ from .factories import (
     run,
 )
 
+SYM = default_policy().currency_symbol
+
 
 def test_alice_gets_one_camera_add_on_after_a_resolved_question() -> None:
     decision = run(ctx(customer_id="C001"), customer(bought("CAM-X100", 6)))
@@ -33,7 +35,7 @@ def test_alice_gets_one_camera_add_on_after_a_resolved_question() -> None:
     assert decision.reasons == (f"offer:{offer.offer_id}/{offer.variant_id}",)
     assert offer.decline_label == "No thanks"
     assert offer.final_price <= offer.price
-    assert f"${offer.final_price}" in offer.message  # the real price, always
+    assert f"{SYM}{offer.final_price}" in offer.message  # the real price, always
     assert urgency_words(offer.message) == []
 
 
@@ -48,7 +50,7 @@ def test_memory_card_message_names_purchase_price_and_discount() -> None:
     assert offer is not None and offer.variant_id == "ten-off"
     assert offer.message == (
         "You bought the Aurora X100 camera last week; add the 64 GB SD memory card "
-        "for $22.49 (10% off $24.99)?"
+        f"for {SYM}22.49 (10% off {SYM}24.99)?"
     )
     assert offer.reason == (
         "You bought the Aurora X100 camera last week, and the 64 GB SD memory card works with it."
@@ -79,7 +81,7 @@ def test_frank_gets_the_plan_upgrade() -> None:
     assert decision.offer is not None
     assert decision.offer.target_sku == "PLAN-PRO"
     assert decision.offer.accept_label == "Upgrade"
-    assert "$12.00" in decision.offer.message
+    assert f"{SYM}12.00" in decision.offer.message
 
 
 def test_grace_in_the_holdout_never_gets_offers() -> None:

@@ -39,7 +39,9 @@ def _reset() -> None:
     linking.linking_service.cache_clear()
 
 
-def tracker(text: str, intent: str, sender: str, channel: str = "telegram") -> Tracker:
+def tracker(
+    text: str, intent: str, sender: str, channel: str = "telegram", slots: dict[str, Any] | None = None
+) -> Tracker:
     now = time.time()
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": [], "metadata": {}}
     events: list[dict[str, Any]] = [
@@ -48,13 +50,15 @@ def tracker(text: str, intent: str, sender: str, channel: str = "telegram") -> T
         {"event": "action", "name": "action_listen", "timestamp": now},
         {"event": "user", "text": text, "parse_data": latest, "input_channel": channel, "metadata": {}},
     ]
-    return Tracker(sender, {}, latest, events, False, None, {}, "action_listen")
+    return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
 
 
-def run(action: Any, text: str, intent: str, sender: str, channel: str = "telegram") -> tuple[list[str], list]:
+def run(
+    action: Any, text: str, intent: str, sender: str, channel: str = "telegram", slots: dict | None = None
+) -> tuple[list[str], list]:
     async def go() -> tuple[list[str], list]:
         dispatcher = CollectingDispatcher()
-        events = await action.run(dispatcher, tracker(text, intent, sender, channel), {})
+        events = await action.run(dispatcher, tracker(text, intent, sender, channel, slots), {})
         # Deliveries run after the reply; wait for them inside this loop.
         await asyncio.gather(*list(linking._deliveries))
         return [message.get("text") for message in dispatcher.messages], events
@@ -75,7 +79,9 @@ def test_a_messaging_user_links_their_account(outbox: Path) -> None:
     assert texts == [linking.CODE_SENT]
     [(to, code)] = sent_codes(outbox)
     assert to == "alice@example.com"
-    texts, events = run(linking.ActionLinkCode(), f"the code is {code[:3]} {code[3:]}", "give_link_code", "7001")
+    texts, events = run(
+        linking.ActionLinkCode(), f"the code is {code[:3]} {code[3:]}", "give_link_code", "7001"
+    )
     assert texts == [linking.LINKED]
     assert {"event": "slot", "name": "customer_id", "value": "C001", "timestamp": None} in events
     turn = asyncio.run(read_turn(tracker("where is my order", "order_status", "7001")))
@@ -96,7 +102,9 @@ def test_wrong_codes_count_down_then_lock(outbox: Path) -> None:
     [(_, code)] = sent_codes(outbox)
     wrong = "000000" if code != "000000" else "111111"
     replies = [run(linking.ActionLinkCode(), wrong, "give_link_code", "7004")[0][0] for _ in range(5)]
-    assert replies[:4] == [linking.WRONG.format(tries=n, noun="tries" if n > 1 else "try") for n in (4, 3, 2, 1)]
+    assert replies[:4] == [
+        linking.WRONG.format(tries=n, noun="tries" if n > 1 else "try") for n in (4, 3, 2, 1)
+    ]
     assert replies[4] == linking.LOCKED
     assert run(linking.ActionLinkCode(), code, "give_link_code", "7004")[0] == [linking.LOCKED]
     assert run(linking.ActionLinkEmail(), "carol@example.com", "give_email", "7004")[0] == [linking.WAIT]
@@ -113,13 +121,27 @@ def test_linking_is_refused_on_the_website(outbox: Path) -> None:
 
 
 def test_unclear_input_gets_a_hint(outbox: Path) -> None:
-    assert run(linking.ActionLinkEmail(), "my email is alice at example", "give_email", "7005")[0] == [linking.NO_EMAIL]
+    assert run(linking.ActionLinkEmail(), "my email is alice at example", "give_email", "7005")[0] == [
+        linking.NO_EMAIL
+    ]
     assert run(linking.ActionLinkCode(), "12345", "give_link_code", "7005")[0] == [linking.NO_CODE]
-    assert run(linking.ActionLinkCode(), "123456", "give_link_code", "7005")[0] == [linking.NOTHING_PENDING]
+    assert run(linking.ActionLinkCode(), "536365", "give_link_code", "7005")[0] == [
+        linking.NOTHING_PENDING + linking.MAYBE_AN_ORDER.format(number="536365")
+    ]
 
 
 def test_find_email_and_code() -> None:
-    assert linking.find_email("sure: Ann.O'Neil+shop@mail.example.co.uk, thanks") == "Ann.O'Neil+shop@mail.example.co.uk"
+    assert (
+        linking.find_email("sure: Ann.O'Neil+shop@mail.example.co.uk, thanks")
+        == "Ann.O'Neil+shop@mail.example.co.uk"
+    )
     assert linking.find_email("no email here @ all") is None
     assert linking.find_code("code 123-456 please") == "123456"
     assert linking.find_code("1234567") is None
+
+
+def test_a_bare_number_answers_a_numbered_question_instead(outbox: Path) -> None:
+    # The NLU files "2" under give_link_code; on SMS it picks option 2 of the question asked.
+    question = {"pending_question": {"kind": "cancel_order", "order_id": "A1"}}
+    texts, _ = run(linking.ActionLinkCode(), "2", "give_link_code", "+447700900555", "twilio", question)
+    assert texts == ["Okay, order A1 stays as it is."]

@@ -22,7 +22,10 @@ def test_outbox_appends_one_private_json_line_per_code(tmp_path: Path) -> None:
     outbox.send("alice@example.com", "123456")
     outbox.send("bob@example.com", "654321")
     lines = [json.loads(line) for line in path.read_text().splitlines()]
-    assert [(line["to"], line["code"]) for line in lines] == [("alice@example.com", "123456"), ("bob@example.com", "654321")]
+    assert [(line["to"], line["code"]) for line in lines] == [
+        ("alice@example.com", "123456"),
+        ("bob@example.com", "654321"),
+    ]
     assert "123456" in lines[0]["text"] and "10 minutes" in lines[0]["text"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -38,7 +41,9 @@ def mailer() -> Iterator[tuple[str, list[tuple[dict, str]]]]:
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"]))
             expected = "sha256=" + hmac.new(b"mailer-secret", body, hashlib.sha256).hexdigest()
-            received.append((json.loads(body), self.headers.get("X-Tactful-Signature") == expected and "signed" or "bad"))
+            received.append(
+                (json.loads(body), self.headers.get("X-Tactful-Signature") == expected and "signed" or "bad")
+            )
             self.send_response(202 if self.path == "/send" else 500)
             self.end_headers()
 

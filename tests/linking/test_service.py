@@ -49,7 +49,9 @@ def service(demo_db_url: str, outbox: Outbox, clock: Clock) -> LinkingService:
     return LinkingService(new_uow, outbox, SECRET, clock)
 
 
-def start_and_send(service: LinkingService, external_id: str, email: str, channel: str = "telegram") -> str | None:
+def start_and_send(
+    service: LinkingService, external_id: str, email: str, channel: str = "telegram"
+) -> str | None:
     result = service.start(channel, external_id, email)
     assert result.status == "sent"
     if result.delivery is None:
@@ -112,7 +114,9 @@ def test_asking_again_keeps_the_tries_already_used(service: LinkingService, cloc
     assert service.verify("telegram", "chat-4", code).status == "linked"
 
 
-def test_a_repeat_within_a_minute_sends_nothing_new(service: LinkingService, outbox: Outbox, clock: Clock) -> None:
+def test_a_repeat_within_a_minute_sends_nothing_new(
+    service: LinkingService, outbox: Outbox, clock: Clock
+) -> None:
     first = start_and_send(service, "chat-5", ALICE)
     clock.now += timedelta(seconds=20)
     assert start_and_send(service, "chat-5", ALICE) is None

@@ -60,7 +60,11 @@ def fake() -> Iterator[FakeProvider]:
 def channels(fake: FakeProvider) -> dict[str, Any]:
     return {
         "slack": SlackInput.from_credentials(
-            {"slack_token": SLACK_TOKEN, "slack_signing_secret": hooks.SLACK_SIGNING_SECRET, "api_base": fake.base_url("slack")}
+            {
+                "slack_token": SLACK_TOKEN,
+                "slack_signing_secret": hooks.SLACK_SIGNING_SECRET,
+                "api_base": fake.base_url("slack"),
+            }
         ),
         "facebook": FacebookInput.from_credentials(
             {
@@ -87,7 +91,11 @@ def channels(fake: FakeProvider) -> dict[str, Any]:
             }
         ),
         "telegram": TelegramInput.from_credentials(
-            {"access_token": TELEGRAM_TOKEN, "secret_token": hooks.TELEGRAM_SECRET, "api_base": fake.base_url("telegram")}
+            {
+                "access_token": TELEGRAM_TOKEN,
+                "secret_token": hooks.TELEGRAM_SECRET,
+                "api_base": fake.base_url("telegram"),
+            }
         ),
     }
 
@@ -95,12 +103,37 @@ def channels(fake: FakeProvider) -> dict[str, Any]:
 def signed_examples() -> list[tuple[str, hooks.Webhook, str, str]]:
     """(channel, webhook, expected sender id, expected text)."""
     return [
-        ("slack", hooks.slack_message("U0CUSTOMER", "hi <mailto:ann@example.com|ann@example.com> &amp; co"), "U0CUSTOMER", "hi ann@example.com & co"),
+        (
+            "slack",
+            hooks.slack_message("U0CUSTOMER", "hi <mailto:ann@example.com|ann@example.com> &amp; co"),
+            "U0CUSTOMER",
+            "hi ann@example.com & co",
+        ),
         ("slack", hooks.slack_button("U0CUSTOMER", "/accept_offer"), "U0CUSTOMER", "/accept_offer"),
-        ("facebook", hooks.messenger_message("6543210987654321", "where is my order"), "6543210987654321", "where is my order"),
-        ("facebook", hooks.messenger_message("6543210987654321", "No thanks", quick_reply_payload="/decline_offer"), "6543210987654321", "/decline_offer"),
-        ("twilio", hooks.twilio_message(RASA, "+447700900123", "where is my order"), "+447700900123", "where is my order"),
-        ("twilio_whatsapp", hooks.twilio_message(RASA, "whatsapp:+447700900123", "2", whatsapp=True), "whatsapp:+447700900123", "2"),
+        (
+            "facebook",
+            hooks.messenger_message("6543210987654321", "where is my order"),
+            "6543210987654321",
+            "where is my order",
+        ),
+        (
+            "facebook",
+            hooks.messenger_message("6543210987654321", "No thanks", quick_reply_payload="/decline_offer"),
+            "6543210987654321",
+            "/decline_offer",
+        ),
+        (
+            "twilio",
+            hooks.twilio_message(RASA, "+447700900123", "where is my order"),
+            "+447700900123",
+            "where is my order",
+        ),
+        (
+            "twilio_whatsapp",
+            hooks.twilio_message(RASA, "whatsapp:+447700900123", "2", whatsapp=True),
+            "whatsapp:+447700900123",
+            "2",
+        ),
         ("telegram", hooks.telegram_message(987654321, "hello there"), "987654321", "hello there"),
         ("telegram", hooks.telegram_message(987654321, "/start"), "987654321", "hello"),
         ("telegram", hooks.telegram_button(987654321, "/deny"), "987654321", "/deny"),
@@ -147,7 +180,11 @@ def test_slack_ignores_subtypes_bot_ids_and_shared_channels(fake: FakeProvider) 
     for change in ({"subtype": "message_changed"}, {"bot_id": "B01"}, {"channel_type": "channel"}):
         body = json.loads(hooks.slack_message("U0CUSTOMER", "hi").body)
         body["event"].update(change)
-        webhook = hooks.sign(hooks.Webhook("slack", "/webhooks/slack/webhook", json.dumps(body).encode(), {}, hooks.SLACK_SIGNING_SECRET))
+        webhook = hooks.sign(
+            hooks.Webhook(
+                "slack", "/webhooks/slack/webhook", json.dumps(body).encode(), {}, hooks.SLACK_SIGNING_SECRET
+            )
+        )
         assert channel.read(Request(webhook)).messages == [], change
 
 
@@ -157,7 +194,10 @@ def test_slack_url_verification_answers_the_challenge(fake: FakeProvider) -> Non
 
 
 def test_clean_text_restores_links_and_drops_mentions() -> None:
-    assert clean_text("<@U0BOT> my email is <mailto:a.b@example.com|a.b@example.com>") == "my email is a.b@example.com"
+    assert (
+        clean_text("<@U0BOT> my email is <mailto:a.b@example.com|a.b@example.com>")
+        == "my email is a.b@example.com"
+    )
     assert clean_text("see <https://shop.example/x>") == "see https://shop.example/x"
     assert clean_text("1 &lt; 2 &amp;&amp; 3 &gt; 2") == "1 < 2 && 3 > 2"
 
@@ -165,14 +205,25 @@ def test_clean_text_restores_links_and_drops_mentions() -> None:
 def test_twilio_whatsapp_keeps_help_as_chat_but_sms_does_not(fake: FakeProvider) -> None:
     sms, whatsapp = channels(fake)["twilio"], channels(fake)["twilio_whatsapp"]
     assert sms.read(Request(hooks.twilio_message(RASA, "+447700900123", "HELP"))).messages == []
-    [message] = whatsapp.read(Request(hooks.twilio_message(RASA, "whatsapp:+4477", "HELP", whatsapp=True))).messages
+    [message] = whatsapp.read(
+        Request(hooks.twilio_message(RASA, "whatsapp:+4477", "HELP", whatsapp=True))
+    ).messages
     assert message.text == "HELP"
 
 
 def test_twilio_honours_opt_out_type_from_advanced_opt_out(fake: FakeProvider) -> None:
     webhook = hooks.twilio_message(RASA, "+447700900123", "YES")
     body = webhook.body + b"&OptOutType=START"
-    assert channels(fake)["twilio"].read(Request(hooks.sign(hooks.Webhook("twilio", webhook.path, body, {}, TWILIO_TOKEN), webhook.public_url))).messages == []
+    assert (
+        channels(fake)["twilio"]
+        .read(
+            Request(
+                hooks.sign(hooks.Webhook("twilio", webhook.path, body, {}, TWILIO_TOKEN), webhook.public_url)
+            )
+        )
+        .messages
+        == []
+    )
 
 
 def test_a_messenger_batch_yields_every_event_in_order(fake: FakeProvider) -> None:
@@ -182,7 +233,9 @@ def test_a_messenger_batch_yields_every_event_in_order(fake: FakeProvider) -> No
     echo["entry"][0]["messaging"][0]["message"]["is_echo"] = True
     first["entry"][0]["messaging"] += echo["entry"][0]["messaging"]
     first["entry"] += second["entry"]
-    webhook = hooks.sign(hooks.Webhook("facebook", "/x", json.dumps(first).encode(), {}, hooks.FACEBOOK_APP_SECRET))
+    webhook = hooks.sign(
+        hooks.Webhook("facebook", "/x", json.dumps(first).encode(), {}, hooks.FACEBOOK_APP_SECRET)
+    )
     messages = channels(fake)["facebook"].read(Request(webhook)).messages
     assert [(m.sender_id, m.text) for m in messages] == [("111", "one"), ("222", "two")]
 
@@ -190,7 +243,11 @@ def test_a_messenger_batch_yields_every_event_in_order(fake: FakeProvider) -> No
 def test_messenger_verification_needs_the_verify_token(fake: FakeProvider) -> None:
     channel = channels(fake)["facebook"]
     get = hooks.Webhook("facebook", "/webhooks/facebook/webhook", b"", {})
-    good = {"hub.mode": "subscribe", "hub.verify_token": hooks.FACEBOOK_VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    good = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": hooks.FACEBOOK_VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
     answer = asyncio.run(channel.handshake(Request(get, "GET", good)))
     assert (answer.status, answer.body) == (200, b"1158201444")
     answer = asyncio.run(channel.handshake(Request(get, "GET", {**good, "hub.verify_token": "nope"})))
@@ -217,7 +274,10 @@ def send(channel: Any, recipient: str, message: dict[str, Any]) -> None:
     asyncio.run(channel.get_output_channel().send_response(recipient, message))
 
 
-CHOICES = [{"title": "Yes, add it", "payload": "/accept_offer"}, {"title": "No thanks", "payload": "/decline_offer"}]
+CHOICES = [
+    {"title": "Yes, add it", "payload": "/accept_offer"},
+    {"title": "No thanks", "payload": "/decline_offer"},
+]
 QUICK = {"custom": {"text": "Add a card?", "quick_replies": [{"content_type": "text", **c} for c in CHOICES]}}
 
 
@@ -225,15 +285,51 @@ QUICK = {"custom": {"text": "Add a card?", "quick_replies": [{"content_type": "t
     ("name", "recipient", "message", "expected_text", "expected_choices"),
     [
         ("slack", "U0OUT1", {"text": "Plain"}, "Plain", []),
-        ("slack", "U0OUT2", {"text": "Add a card?", "buttons": CHOICES}, "Add a card?", [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")]),
+        (
+            "slack",
+            "U0OUT2",
+            {"text": "Add a card?", "buttons": CHOICES},
+            "Add a card?",
+            [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")],
+        ),
         ("facebook", "fb-out-1", {"text": "Plain"}, "Plain", []),
-        ("facebook", "fb-out-2", QUICK, "Add a card?", [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")]),
-        ("facebook", "fb-out-3", {"text": "Add a card?", "buttons": CHOICES}, "Add a card?", [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")]),
+        (
+            "facebook",
+            "fb-out-2",
+            QUICK,
+            "Add a card?",
+            [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")],
+        ),
+        (
+            "facebook",
+            "fb-out-3",
+            {"text": "Add a card?", "buttons": CHOICES},
+            "Add a card?",
+            [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")],
+        ),
         ("twilio", "+447700900001", {"text": "Plain\n\nTwo paragraphs"}, "Plain\n\nTwo paragraphs", []),
-        ("twilio", "+447700900002", {"text": "Add a card?", "buttons": CHOICES}, "Add a card?\nReply 1 for Yes, add it or 2 for No thanks.", []),
-        ("twilio_whatsapp", "whatsapp:+447700900003", QUICK, "Add a card?\nReply 1 for Yes, add it or 2 for No thanks.", []),
+        (
+            "twilio",
+            "+447700900002",
+            {"text": "Add a card?", "buttons": CHOICES},
+            "Add a card?\nReply 1 for Yes, add it or 2 for No thanks.",
+            [],
+        ),
+        (
+            "twilio_whatsapp",
+            "whatsapp:+447700900003",
+            QUICK,
+            "Add a card?\nReply 1 for Yes, add it or 2 for No thanks.",
+            [],
+        ),
         ("telegram", "555", {"text": "Plain"}, "Plain", []),
-        ("telegram", "556", {"text": "Add a card?", "buttons": CHOICES}, "Add a card?", [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")]),
+        (
+            "telegram",
+            "556",
+            {"text": "Add a card?", "buttons": CHOICES},
+            "Add a card?",
+            [("Yes, add it", "/accept_offer"), ("No thanks", "/decline_offer")],
+        ),
     ],
 )
 def test_replies_reach_the_provider_api_in_its_format(

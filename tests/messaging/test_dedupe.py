@@ -31,7 +31,12 @@ def first_times(retry_filter, keys: list[str]) -> list[bool]:  # type: ignore[no
 def test_memory_filter_answers_a_repeat_once_within_the_ttl() -> None:
     clock = Clock()
     seen = MemoryRetryFilter(ttl_seconds=60, clock=clock)
-    assert first_times(seen, ["slack:Ev1", "slack:Ev1", "slack:Ev2", "telegram:Ev1"]) == [True, False, True, True]
+    assert first_times(seen, ["slack:Ev1", "slack:Ev1", "slack:Ev2", "telegram:Ev1"]) == [
+        True,
+        False,
+        True,
+        True,
+    ]
     clock.now += 61
     assert first_times(seen, ["slack:Ev1"]) == [True]
 
@@ -88,7 +93,11 @@ def test_redis_filter_is_shared_by_two_replicas(redis_url: str) -> None:
         replica_b = RedisRetryFilter(redis_url, ttl_seconds=60, prefix="test:shared:")
         # Both replicas get the same retry at the same moment: exactly one wins.
         racing = await asyncio.gather(*(r.first_time("slack:EvRace") for r in (replica_a, replica_b) * 5))
-        return [sum(racing) == 1, await replica_b.first_time("slack:EvOther"), await replica_a.first_time("slack:EvOther")]
+        return [
+            sum(racing) == 1,
+            await replica_b.first_time("slack:EvOther"),
+            await replica_a.first_time("slack:EvOther"),
+        ]
 
     assert asyncio.run(run()) == [True, True, False]
 

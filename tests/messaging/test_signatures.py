@@ -18,7 +18,9 @@ BODY = b'{"type":"event_callback","event":{"type":"message","text":"hi"}}'
 
 
 def slack_sign(secret: str, stamp: str, body: bytes) -> str:
-    return "v0=" + hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return (
+        "v0=" + hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    )
 
 
 def test_slack_accepts_its_own_signature_and_nothing_else() -> None:
@@ -43,7 +45,9 @@ def test_slack_refuses_a_replay_older_than_five_minutes() -> None:
         b"&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
     )
     signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
-    assert slack_signature_valid("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", signature, example, now=1531420618)
+    assert slack_signature_valid(
+        "8f742231b10e8888abcd99yyyzzz85a5", "1531420618", signature, example, now=1531420618
+    )
 
 
 def test_messenger_prefers_sha256_and_accepts_legacy_sha1() -> None:
@@ -69,9 +73,13 @@ def test_twilio_signature_covers_url_and_every_field_including_blank_ones() -> N
     signature = base64.b64encode(hmac.new(b"tok", joined.encode(), hashlib.sha1).digest()).decode()
     assert twilio_signature_valid("tok", url, params, signature)
     # Port variants are accepted, since Twilio is inconsistent about them.
-    assert twilio_signature_valid("tok", "https://bot.example.com:443/webhooks/twilio/webhook", params, signature)
+    assert twilio_signature_valid(
+        "tok", "https://bot.example.com:443/webhooks/twilio/webhook", params, signature
+    )
     assert not twilio_signature_valid("tok", url, {**params, "Body": ["hellO"]}, signature)
-    assert not twilio_signature_valid("tok", url, {k: v for k, v in params.items() if k != "FromCity"}, signature)
+    assert not twilio_signature_valid(
+        "tok", url, {k: v for k, v in params.items() if k != "FromCity"}, signature
+    )
     assert not twilio_signature_valid("tok", url.replace("twilio", "twilio_whatsapp"), params, signature)
     assert not twilio_signature_valid("other", url, params, signature)
     assert not twilio_signature_valid("tok", url, params, None)

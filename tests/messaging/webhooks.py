@@ -69,8 +69,12 @@ def sign(webhook: Webhook, url: str = "") -> Webhook:
         headers["X-Slack-Request-Timestamp"] = stamp
         headers["X-Slack-Signature"] = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     elif webhook.provider == "facebook":
-        headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), webhook.body, hashlib.sha256).hexdigest()
-        headers["X-Hub-Signature"] = "sha1=" + hmac.new(secret.encode(), webhook.body, hashlib.sha1).hexdigest()
+        headers["X-Hub-Signature-256"] = (
+            "sha256=" + hmac.new(secret.encode(), webhook.body, hashlib.sha256).hexdigest()
+        )
+        headers["X-Hub-Signature"] = (
+            "sha1=" + hmac.new(secret.encode(), webhook.body, hashlib.sha1).hexdigest()
+        )
     elif webhook.provider in ("twilio", "twilio_whatsapp"):
         params = {k: v[0] for k, v in parse_qs(webhook.body.decode(), keep_blank_values=True).items()}
         headers["X-Twilio-Signature"] = RequestValidator(secret).compute_signature(url, params)
@@ -136,7 +140,11 @@ def slack_button(user: str, value: str, channel: str | None = None) -> Webhook:
         "user": {"id": user, "username": "tester", "team_id": "T0TEAM0001"},
         "api_app_id": "A0APP00001",
         "token": "unused",
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": channel or f"D{user[1:]}"},
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": channel or f"D{user[1:]}",
+        },
         "trigger_id": f"{next_id()}.123.abc",
         "team": {"id": "T0TEAM0001", "domain": "shop"},
         "channel": {"id": channel or f"D{user[1:]}", "name": "directmessage"},
@@ -157,14 +165,18 @@ def slack_button(user: str, value: str, channel: str | None = None) -> Webhook:
 
 def _slack(body: bytes, content_type: str) -> Webhook:
     return sign(
-        Webhook("slack", "/webhooks/slack/webhook", body, {"Content-Type": content_type}, SLACK_SIGNING_SECRET)
+        Webhook(
+            "slack", "/webhooks/slack/webhook", body, {"Content-Type": content_type}, SLACK_SIGNING_SECRET
+        )
     )
 
 
 # -- Messenger -------------------------------------------------------------
 
 
-def messenger_message(psid: str, text: str, quick_reply_payload: str | None = None, mid: str | None = None) -> Webhook:
+def messenger_message(
+    psid: str, text: str, quick_reply_payload: str | None = None, mid: str | None = None
+) -> Webhook:
     message: dict = {"mid": mid or f"m_{next_id()}AbCdEf", "text": text}
     if quick_reply_payload:
         message["quick_reply"] = {"payload": quick_reply_payload}
@@ -200,7 +212,9 @@ def messenger_message(psid: str, text: str, quick_reply_payload: str | None = No
 # -- Twilio ------------------------------------------------------------------
 
 
-def twilio_message(rasa_url: str, sender: str, text: str, whatsapp: bool = False, sid: str | None = None) -> Webhook:
+def twilio_message(
+    rasa_url: str, sender: str, text: str, whatsapp: bool = False, sid: str | None = None
+) -> Webhook:
     message_sid = sid or f"SM{next_id():032d}"[:34]
     to = f"whatsapp:{TWILIO_WHATSAPP_NUMBER}" if whatsapp else TWILIO_SMS_NUMBER
     fields = {
@@ -227,7 +241,9 @@ def twilio_message(rasa_url: str, sender: str, text: str, whatsapp: bool = False
         "ApiVersion": "2010-04-01",
     }
     if whatsapp:
-        fields.update({"ProfileName": "Tester", "WaId": sender.removeprefix("whatsapp:+"), "MessageType": "text"})
+        fields.update(
+            {"ProfileName": "Tester", "WaId": sender.removeprefix("whatsapp:+"), "MessageType": "text"}
+        )
     name = "twilio_whatsapp" if whatsapp else "twilio"
     path = f"/webhooks/{name}/webhook"
     webhook = Webhook(
@@ -243,12 +259,20 @@ def twilio_message(rasa_url: str, sender: str, text: str, whatsapp: bool = False
 # -- Telegram ----------------------------------------------------------------
 
 
-def telegram_message(chat_id: int, text: str, update_id: int | None = None, chat_type: str = "private") -> Webhook:
+def telegram_message(
+    chat_id: int, text: str, update_id: int | None = None, chat_type: str = "private"
+) -> Webhook:
     user = {"id": chat_id, "is_bot": False, "first_name": "Test", "username": "tester", "language_code": "en"}
     chat = {"id": chat_id, "first_name": "Test", "username": "tester", "type": chat_type}
     body = {
         "update_id": update_id or next_id(),
-        "message": {"message_id": next_id(), "from": user, "chat": chat, "date": int(time.time()), "text": text},
+        "message": {
+            "message_id": next_id(),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        },
     }
     return _telegram(body)
 
@@ -284,4 +308,3 @@ def _telegram(body: dict) -> Webhook:
             TELEGRAM_SECRET,
         )
     )
-

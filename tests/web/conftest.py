@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.assistant import run_cli
-from tests.support.servers import base_env, free_port
+from tests.support.servers import REPO_ROOT, base_env, free_port
 from tests.web.backend import WebBackend, start_web_backend
 
 JWT_SECRET = "web-test-jwt-secret-0123456789abcdef"
@@ -21,6 +21,7 @@ def shop_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         TACTFUL_SHOP_DB_URL=f"sqlite:///{workdir / 'shop.db'}",
         TACTFUL_JWT_SECRET=JWT_SECRET,
         TACTFUL_RASA_URL=RASA_URL,
+        TACTFUL_POLICY_FILE=str(REPO_ROOT / "policy.yml"),
     )
     run_cli(env, "db", "upgrade")
     run_cli(env, "demo", "load")

@@ -8,9 +8,10 @@ import jwt
 import pytest
 import requests
 
+from tactful.engine.policy import load_policy
 from tactful.services.support import cart_for
 from tactful.store.unit_of_work import uow_for
-from tests.support.servers import skip_or_fail
+from tests.support.servers import REPO_ROOT, skip_or_fail
 from tests.web.backend import WIDGET_FILE, WebBackend
 from tests.web.conftest import JWT_SECRET, RASA_URL
 
@@ -39,7 +40,13 @@ def test_health_is_ok(backend: WebBackend) -> None:
 
 def test_config_points_the_widget_at_rasa(backend: WebBackend) -> None:
     config = requests.get(f"{backend.url}/api/config", timeout=TIMEOUT).json()
-    assert config == {"socketUrl": RASA_URL, "socketPath": "/socket.io/", "storage": "session"}
+    currency = load_policy(REPO_ROOT / "policy.yml").currency_symbol
+    assert config == {
+        "socketUrl": RASA_URL,
+        "socketPath": "/socket.io/",
+        "storage": "session",
+        "currency": currency,
+    }
 
 
 def test_customers_are_the_demo_customers_with_id_and_name_only(backend: WebBackend) -> None:

@@ -51,30 +51,24 @@ def is_keyword(body: str, keywords: frozenset[str]) -> bool:
 class TwilioOutput(OutputChannel):
     """Messages API: POST /2010-04-01/Accounts/{sid}/Messages.json."""
 
+    address_prefix: ClassVar[str] = ""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
     def __init__(
-        self,
-        channel_name: str,
-        http: ProviderHttp,
-        base: str,
-        account_sid: str,
-        auth_token: str,
-        sender: dict[str, str],
-        address_prefix: str,
+        self, http: ProviderHttp, base: str, account_sid: str, auth_token: str, sender: dict[str, str]
     ) -> None:
         super().__init__()
-        self._name = channel_name
         self._http = http
         self._url = f"{base}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self._auth = (account_sid, auth_token)
         self._sender = sender  # {"From": number} or {"MessagingServiceSid": sid}
-        self._prefix = address_prefix
-
-    def name(self) -> str:  # type: ignore[override]
-        return self._name
 
     def _address(self, recipient_id: str) -> str:
-        if self._prefix and not recipient_id.startswith(self._prefix):
-            return self._prefix + recipient_id
+        if self.address_prefix and not recipient_id.startswith(self.address_prefix):
+            return self.address_prefix + recipient_id
         return recipient_id
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -109,11 +103,19 @@ class TwilioOutput(OutputChannel):
         await self.send_text_message(recipient_id, image)
 
 
+class TwilioWhatsAppOutput(TwilioOutput):
+    address_prefix = "whatsapp:"
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_whatsapp"
+
+
 class TwilioInput(MessagingInput):
     """SMS through a Twilio phone number (or Messaging Service)."""
 
     provider = "twilio"
-    address_prefix: ClassVar[str] = ""
+    output: ClassVar[type[TwilioOutput]] = TwilioOutput
     silent_keywords: ClassVar[frozenset[str]] = OPT_OUT_WORDS | OPT_IN_WORDS | HELP_WORDS
 
     @classmethod
@@ -135,9 +137,8 @@ class TwilioInput(MessagingInput):
 
     @classmethod
     def _with_prefix(cls, address: str) -> str:
-        if cls.address_prefix and not address.startswith(cls.address_prefix):
-            return cls.address_prefix + address
-        return address
+        prefix = cls.output.address_prefix
+        return address if address.startswith(prefix) else prefix + address
 
     def __init__(
         self, account_sid: str, auth_token: str, sender: dict[str, str], api_base: str, **kwargs: Any
@@ -179,21 +180,13 @@ class TwilioInput(MessagingInput):
         return response.text(EMPTY_TWIML, content_type="application/xml")
 
     def output_for(self, message: Inbound | None) -> OutputChannel:
-        return TwilioOutput(
-            self.name(),
-            self.http,
-            self.api_base,
-            self.account_sid,
-            self.auth_token,
-            self.sender,
-            self.address_prefix,
-        )
+        return self.output(self.http, self.api_base, self.account_sid, self.auth_token, self.sender)
 
 
 class TwilioWhatsAppInput(TwilioInput):
     """WhatsApp through Twilio: addresses are ``whatsapp:+<number>``."""
 
-    address_prefix = "whatsapp:"
+    output = TwilioWhatsAppOutput
     silent_keywords = OPT_OUT_WORDS
 
     @classmethod
