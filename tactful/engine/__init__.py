@@ -18,8 +18,8 @@ from tactful.engine.messages import why_text
 from tactful.engine.model import (
     ArmStats,
     CartLine,
-    CoPurchaseRule,
     ConversationContext,
+    CoPurchaseRule,
     CustomerSnapshot,
     Decision,
     Offer,

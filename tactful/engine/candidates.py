@@ -16,8 +16,8 @@ from tactful.engine import reasons as R
 from tactful.engine.caps import same_offer_capped
 from tactful.engine.eligibility import Source, cart_skus, exclusions_for, match_rule
 from tactful.engine.model import (
-    CoPurchaseRule,
     ConversationContext,
+    CoPurchaseRule,
     CustomerSnapshot,
     OfferEvent,
     Product,

@@ -26,9 +26,7 @@ def customer_caps(
     """Caps that block every offer: per conversation and per rolling window."""
     events = list(events)
     blocked: list[str] = []
-    in_conversation = [
-        e for e in events if e.kind == "impression" and e.conversation_id == conversation_id
-    ]
+    in_conversation = [e for e in events if e.kind == "impression" and e.conversation_id == conversation_id]
     if len(in_conversation) >= policy.caps.per_conversation:
         blocked.append(R.CAP_CONVERSATION)
     window = policy.caps.per_customer_window
@@ -37,13 +35,8 @@ def customer_caps(
     return blocked
 
 
-def same_offer_capped(
-    events: Iterable[OfferEvent], offer_id: str, now: datetime, policy: Policy
-) -> bool:
-    return any(
-        e.offer_id == offer_id
-        for e in recent(events, "impression", now, policy.caps.same_offer_days)
-    )
+def same_offer_capped(events: Iterable[OfferEvent], offer_id: str, now: datetime, policy: Policy) -> bool:
+    return any(e.offer_id == offer_id for e in recent(events, "impression", now, policy.caps.same_offer_days))
 
 
 def caps_allow(

@@ -21,8 +21,8 @@ from tactful.engine.gates import conversation_gate
 from tactful.engine.messages import build_offer
 from tactful.engine.model import (
     ArmStats,
-    CoPurchaseRule,
     ConversationContext,
+    CoPurchaseRule,
     CustomerSnapshot,
     Decision,
     Offer,

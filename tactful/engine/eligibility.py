@@ -64,9 +64,7 @@ def _purchase_sources(
         age_days = (now - purchase.at).days
         if trigger.days_since_purchase and not trigger.days_since_purchase.contains(age_days):
             continue
-        if trigger.plan_tier and (
-            product.tier is None or not trigger.plan_tier.contains(product.tier)
-        ):
+        if trigger.plan_tier and (product.tier is None or not trigger.plan_tier.contains(product.tier)):
             continue
         found.append(Source(product, purchase.at, in_cart=False))
     # Newest purchase first: "You bought the X100 last week" names the latest one.
@@ -74,9 +72,7 @@ def _purchase_sources(
     return found
 
 
-def _cart_sources(
-    rule: OfferRule, ctx: ConversationContext, catalog: Mapping[str, Product]
-) -> list[Source]:
+def _cart_sources(rule: OfferRule, ctx: ConversationContext, catalog: Mapping[str, Product]) -> list[Source]:
     trigger = rule.trigger
     found: list[Source] = []
     for line in ctx.cart:
@@ -112,18 +108,18 @@ def match_rule(
         # For a checkout offer the cart item is the better reason to name.
         sources = in_cart + sources
     if rule.target.upgrade:
-        for source in sources:
-            upgrade = catalog.get(source.product.upgrade_to or "")
+        for owned in sources:
+            upgrade = catalog.get(owned.product.upgrade_to or "")
             if upgrade is not None:
-                note = f"upgrade of {source.product.sku}"
-                return Match(rule.id, upgrade, upgrade.sku, source), note
+                note = f"upgrade of {owned.product.sku}"
+                return Match(rule.id, upgrade, upgrade.sku, owned), note
         names = ", ".join(s.product.sku for s in sources) or "nothing"
         return None, f"no upgrade available for {names}"
     sku = rule.target.sku or ""
-    source = sources[0] if sources else None
-    note = f"triggered by {source.product.sku}" if source else "triggered by stage"
+    first = sources[0] if sources else None
+    note = f"triggered by {first.product.sku}" if first else "triggered by stage"
     # An unknown target still "matches", so a typo in the policy shows in traces.
-    return Match(rule.id, catalog.get(sku), sku, source), note
+    return Match(rule.id, catalog.get(sku), sku, first), note
 
 
 def exclusions_for(
@@ -171,9 +167,7 @@ def exclusions_for(
     return codes
 
 
-def _fills_same_need(
-    target: Product, kind: str, have: set[str], catalog: Mapping[str, Product]
-) -> bool:
+def _fills_same_need(target: Product, kind: str, have: set[str], catalog: Mapping[str, Product]) -> bool:
     if target.need_group is None:
         return False
     for sku in have - {target.sku}:

@@ -14,7 +14,7 @@ _BUCKETS = 10_000
 
 def holdout_bucket(customer_id: str, salt: str) -> int:
     """A stable bucket in [0, 10000) for this customer and salt."""
-    digest = hashlib.sha256(f"{salt}:{customer_id}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{salt}:{customer_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % _BUCKETS
 
 

@@ -23,6 +23,19 @@ from scipy import sparse
 
 from tactful.engine.model import CoPurchaseRule
 
+__all__ = [
+    "NON_PRODUCT_CODES",
+    "CoPurchaseRule",
+    "MiningStats",
+    "basket_matrix",
+    "is_non_product",
+    "iter_baskets",
+    "matrix_stats",
+    "mine_copurchase",
+    "mine_matrix",
+    "read_baskets",
+]
+
 # UCI Online Retail codes that are not products: postage, discounts, manual
 # lines, fees and samples. They are not offered and make no useful antecedents.
 NON_PRODUCT_CODES = frozenset(
@@ -134,6 +147,7 @@ def mine_matrix(
             sel_support.tolist(),
             sel_conf.tolist(),
             sel_lift.tolist(),
+            strict=True,
         )
     ]
 

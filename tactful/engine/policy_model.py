@@ -180,9 +180,7 @@ class Policy:
     frustration: Frustration = Frustration()
     mining: Mining = Mining()
     links: Links = Links()
-    mined_message: str = (
-        "People who buy the {trigger_name} often add the {target_name} ({final_price})."
-    )
+    mined_message: str = "People who buy the {trigger_name} often add the {target_name} ({final_price})."
     offers: tuple[OfferRule, ...] = field(default=())
     source: str = "<defaults>"
 

@@ -194,9 +194,7 @@ def _exclusions(rule: Section) -> Exclusions:
     )
 
 
-def _variants(
-    rule: Section, rule_discount: Decimal, trigger: Trigger
-) -> tuple[Variant, ...]:
+def _variants(rule: Section, rule_discount: Decimal, trigger: Trigger) -> tuple[Variant, ...]:
     if rule.has("variants") and rule.has("message"):
         rule.error("message", "give either message or variants, not both")
     if not rule.has("variants"):
@@ -219,14 +217,10 @@ def _variants(
         if variant_id in seen:
             section.error("id", f"duplicate variant id {variant_id!r} (first on line {seen[variant_id]})")
         seen[variant_id] = section.value_line("id")
-        discount = section.number(
-            "discount_percent", rule_discount, minimum=Decimal(0), maximum=MAX_DISCOUNT
-        )
+        discount = section.number("discount_percent", rule_discount, minimum=Decimal(0), maximum=MAX_DISCOUNT)
         message = section.text("message", "", required=True) or ""
         if message:
-            check_template(
-                section, "message", message, trigger=trigger, discount=discount, needs_price=True
-            )
+            check_template(section, "message", message, trigger=trigger, discount=discount, needs_price=True)
         variants.append(Variant(id=variant_id, message=message, discount_percent=discount))
     if not variants:
         rule.error("variants", "needs at least one variant")
@@ -243,9 +237,7 @@ def parse_rule(rule: Section) -> OfferRule:
         rule.error("kind", f"must be one of {', '.join(OFFER_KINDS)}, got {kind!r}")
     trigger = _trigger(rule)
     target = _target(rule, kind, trigger)
-    discount = rule.number(
-        "discount_percent", Decimal(0), minimum=Decimal(0), maximum=MAX_DISCOUNT
-    )
+    discount = rule.number("discount_percent", Decimal(0), minimum=Decimal(0), maximum=MAX_DISCOUNT)
     variants = _variants(rule, discount, trigger)
     reason = rule.text("reason", None)
     if reason is not None:

@@ -7,9 +7,10 @@ naming the file, the key path and the line, and return a safe default.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,7 @@ class Section:
         for key in self.data:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.issues.add(
-                    self.sub(str(key)), self.key_line(str(key)), f"unknown key (known: {known})"
-                )
+                self.issues.add(self.sub(str(key)), self.key_line(str(key)), f"unknown key (known: {known})")
 
     def _raw(self, key: str) -> Any:
         return self.data.get(key)
@@ -152,9 +151,7 @@ class Section:
         if not number.is_finite():
             self.error(key, "must be a finite number")
             return default
-        if (minimum is not None and number < minimum) or (
-            maximum is not None and number > maximum
-        ):
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             self.error(key, f"must be between {minimum} and {maximum}, got {value}")
             return default
         return number
@@ -184,9 +181,7 @@ class Section:
             return default
         return str(value)
 
-    def names(
-        self, key: str, *, known: frozenset[str] | None = None, what: str = "value"
-    ) -> frozenset[str]:
+    def names(self, key: str, *, known: frozenset[str] | None = None, what: str = "value") -> frozenset[str]:
         """A string or a list of strings, optionally from a known set."""
         if key not in self.data:
             return frozenset()

@@ -344,7 +344,7 @@ def _why_cue(norm: str) -> str | None:
     return None
 
 
-def _declines(norm: str, clause: str) -> bool:
+def _declines(clause: str) -> bool:
     words = _words(clause)
     if L.DECLINE_PHRASES.search(clause) or set(_symbols(clause)) & L.NO_EMOJI:
         return True
@@ -368,7 +368,7 @@ def _classify_text(raw: str, norm: str) -> ReplyClass:
         return ReplyClass(ACCEPT, cues=(f"yes:{detail}",))
     raw_clauses = _clauses(raw)
     norm_clauses = [normalize(c) for c in raw_clauses] or [norm]
-    declining = [c for c in norm_clauses if _declines(norm, c) and not L.TOPIC.search(c)]
+    declining = [c for c in norm_clauses if _declines(c) and not L.TOPIC.search(c)]
     other = [raw_clauses[i] for i, c in enumerate(norm_clauses) if L.TOPIC.search(c)]
     if declining and other:
         return ReplyClass(COMPOUND, remainder=", ".join(other), cues=("decline+topic",))
@@ -417,7 +417,7 @@ def classify_offer_reply(text: str, nlu_intent: str | None = None) -> ReplyClass
 
 
 def classify_consent_request(text: str) -> str | None:
-    """"opt_out", "opt_in" or None for a message outside an offer.
+    """ "opt_out", "opt_in" or None for a message outside an offer.
 
     A bare "stop" is not an opt-out here: away from an offer it may mean
     anything (stop the current flow, stop a subscription).

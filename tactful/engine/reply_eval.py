@@ -13,8 +13,16 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from tactful.engine.replies import ACCEPT, COMPOUND, DECLINE, OPT_OUT, UNRELATED, WHY, ReplyClass
-from tactful.engine.replies import classify_offer_reply
+from tactful.engine.replies import (
+    ACCEPT,
+    COMPOUND,
+    DECLINE,
+    OPT_OUT,
+    UNRELATED,
+    WHY,
+    ReplyClass,
+    classify_offer_reply,
+)
 
 CLASSES = (ACCEPT, DECLINE, OPT_OUT, COMPOUND, UNRELATED, WHY)
 GOAL_DECLINE_RECALL = 0.97
@@ -44,9 +52,7 @@ class Report:
         """Declines (plain and compound) recorded as a decline."""
         actual = self.count(DECLINE) + self.count(COMPOUND)
         hits = sum(
-            n
-            for (t, p), n in self.confusion.items()
-            if t in (DECLINE, COMPOUND) and p in (DECLINE, COMPOUND)
+            n for (t, p), n in self.confusion.items() if t in (DECLINE, COMPOUND) and p in (DECLINE, COMPOUND)
         )
         return hits / actual if actual else 1.0
 
@@ -69,8 +75,7 @@ class Report:
             f"decline recall >= {GOAL_DECLINE_RECALL}": self.decline_recall >= GOAL_DECLINE_RECALL,
             f"accepts taken as not-accept <= {GOAL_ACCEPT_AS_DECLINE}": self.accept_as_decline
             <= GOAL_ACCEPT_AS_DECLINE,
-            f"non-accepts taken as accept <= {GOAL_FALSE_ACCEPT}": self.false_accept
-            <= GOAL_FALSE_ACCEPT,
+            f"non-accepts taken as accept <= {GOAL_FALSE_ACCEPT}": self.false_accept <= GOAL_FALSE_ACCEPT,
         }
 
 
@@ -100,8 +105,7 @@ def format_report(report: Report) -> str:
     lines = [f"{'class':<17}{'n':>5}{'precision':>11}{'recall':>8}"]
     for label in CLASSES:
         lines.append(
-            f"{label:<17}{report.count(label):>5}"
-            f"{report.precision(label):>11.3f}{report.recall(label):>8.3f}"
+            f"{label:<17}{report.count(label):>5}{report.precision(label):>11.3f}{report.recall(label):>8.3f}"
         )
     lines.append("")
     lines.append(f"decline recall (decline+compound recorded as decline): {report.decline_recall:.3f}")

@@ -1,9 +1,11 @@
 """Words and phrases the reply classifier looks for.
 
-Written from how people say yes, no and "stop" in chat, not from the held-out
-evaluation file (tests/heldout/offer_replies.yml), which must stay unseen by
-these lists. Patterns run on normalized text: lower case, straight apostrophes,
-contractions spelled out ("dont" -> "don't") and letter runs squeezed ("yesss").
+Written from how people say yes, no and "stop" in chat. No entry is copied from
+the held-out file (tests/heldout/offer_replies.yml), but the same author wrote
+that file just before these lists, so its scores are optimistic. Judge changes
+by the false-accept rate first. Patterns run on normalized text: lower case,
+straight apostrophes, contractions spelled out ("dont" -> "don't") and letter
+runs squeezed ("yesss" -> "yes").
 """
 
 from __future__ import annotations

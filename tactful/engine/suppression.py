@@ -38,12 +38,9 @@ def is_paused(events: Iterable[OfferEvent], now: datetime, declines: Declines) -
     return end is not None and now < end
 
 
-def offer_suppressed(
-    events: Iterable[OfferEvent], offer_id: str, now: datetime, declines: Declines
-) -> bool:
+def offer_suppressed(events: Iterable[OfferEvent], offer_id: str, now: datetime, declines: Declines) -> bool:
     return any(
-        e.offer_id == offer_id
-        for e in recent(events, "declined", now, declines.offer_suppression_days)
+        e.offer_id == offer_id for e in recent(events, "declined", now, declines.offer_suppression_days)
     )
 
 
@@ -51,6 +48,5 @@ def category_suppressed(
     events: Iterable[OfferEvent], category: str, now: datetime, declines: Declines
 ) -> bool:
     return any(
-        e.category == category
-        for e in recent(events, "declined", now, declines.category_suppression_days)
+        e.category == category for e in recent(events, "declined", now, declines.category_suppression_days)
     )

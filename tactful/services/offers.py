@@ -81,6 +81,9 @@ class OfferService:
         arms = self._arms.get(lambda: load_arm_stats(work))
         mined = self._mined.get(lambda: mine_rules(work, policy))
         snapshot = None
+        if not context.handoff and work.handoffs.any_for_conversation(context.conversation_id):
+            # The store is the source of truth: a lost slot cannot re-enable offers.
+            context = replace(context, handoff=True)
         if context.customer_id is not None:
             # Lock first: every read below sees all earlier impressions.
             if work.customers.lock_for_offer(context.customer_id):

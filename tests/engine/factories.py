@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from tactful.engine.decide import decide
 from tactful.engine.model import (
     ArmStats,
     CartLine,
-    CoPurchaseRule,
     ConversationContext,
+    CoPurchaseRule,
     CustomerSnapshot,
     Decision,
     OfferEvent,
@@ -125,14 +126,14 @@ def _repo_policy() -> Policy:
     return load_policy(POLICY_FILE)
 
 
-def default_policy(**changes: object) -> Policy:
+def default_policy(**changes: Any) -> Policy:
     """policy.yml with the holdout switched off, so test customers always qualify."""
     policy = _repo_policy()
     policy = replace(policy, holdout=Holdout(share=0.0, salt=policy.holdout.salt))
     return replace(policy, **changes) if changes else policy
 
 
-def ctx(**changes: object) -> ConversationContext:
+def ctx(**changes: Any) -> ConversationContext:
     """A verified support chat at a resolved request: the moment is right."""
     base = ConversationContext(
         customer_id="C001",
@@ -151,8 +152,8 @@ def ctx(**changes: object) -> ConversationContext:
     return replace(base, **changes)
 
 
-def checkout_ctx(*skus: str, **changes: object) -> ConversationContext:
-    fields: dict[str, object] = {"stage": "checkout", "moment": "cart_question"}
+def checkout_ctx(*skus: str, **changes: Any) -> ConversationContext:
+    fields: dict[str, Any] = {"stage": "checkout", "moment": "cart_question"}
     fields.update(changes)
     return ctx(cart=tuple(CartLine(s, 1) for s in skus), **fields)
 

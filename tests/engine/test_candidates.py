@@ -35,7 +35,9 @@ def _rule(a: str, c: str, lift: float = 3.0, confidence: float = 0.5) -> CoPurch
 
 
 def test_each_variant_is_its_own_arm() -> None:
-    found = build_candidates(ctx(), customer(bought("CAM-X100", 6)), demo_catalog(), default_policy(), (), NOW)
+    found = build_candidates(
+        ctx(), customer(bought("CAM-X100", 6)), demo_catalog(), default_policy(), (), NOW
+    )
     arms = sorted((c.offer_id, c.variant_id) for c in found.candidates)
     assert ("camera-memory-card", "plain") in arms
     assert ("camera-memory-card", "ten-off") in arms
@@ -115,7 +117,9 @@ def test_mined_offers_can_be_switched_off() -> None:
     catalog = _catalog_with_mugs()
     policy = default_policy(mining=Mining(enabled=False))
     snapshot = customer(bought("MUG-1", 10, catalog=catalog))
-    assert run(ctx(), snapshot, catalog=catalog, policy=policy, mined=(_rule("MUG-1", "MUG-2"),)).offer is None
+    assert (
+        run(ctx(), snapshot, catalog=catalog, policy=policy, mined=(_rule("MUG-1", "MUG-2"),)).offer is None
+    )
 
 
 def test_mined_add_on_with_too_little_margin_is_skipped() -> None:

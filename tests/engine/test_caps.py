@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 
 from tactful.engine.caps import caps_allow
+from tactful.engine.model import OfferEvent
 
 from .factories import NOW, bought, ctx, customer, default_policy, event, only_rules, run
 
 SECOND = 1 / 86400
 
 
-def _shown(days_ago: float, offer_id: str = "laptop-sleeve", conversation: str = "old") -> object:
+def _shown(days_ago: float, offer_id: str = "laptop-sleeve", conversation: str = "old") -> OfferEvent:
     return event("impression", days_ago, offer_id, category="sleeve", conversation_id=conversation)
 
 
@@ -56,9 +57,7 @@ def test_decisions_without_impressions_do_not_count() -> None:
     assert run(ctx(), customer(bought("CAM-X100", 6), events=events)).offer is not None
 
 
-@pytest.mark.parametrize(
-    ("days_ago", "capped"), [(30 - SECOND * 10, True), (30.0, False), (31, False)]
-)
+@pytest.mark.parametrize(("days_ago", "capped"), [(30 - SECOND * 10, True), (30.0, False), (31, False)])
 def test_same_offer_once_per_thirty_days(days_ago: float, capped: bool) -> None:
     policy = only_rules(default_policy(), "laptop-sleeve")
     events = (_shown(days_ago, "laptop-sleeve"),)

@@ -119,9 +119,10 @@ def test_no_offer_decisions_carry_reason_codes_and_a_trace() -> None:
 
 
 def test_decide_uses_only_injected_time_and_randomness() -> None:
-    args = (ctx(), customer(bought("CAM-X100", 6)), demo_catalog(), default_policy(), {}, ())
-    first = decide(*args, NOW, random.Random(42))
-    second = decide(*args, NOW, random.Random(42))
+    context, snapshot = ctx(), customer(bought("CAM-X100", 6))
+    catalog, policy = demo_catalog(), default_policy()
+    first = decide(context, snapshot, catalog, policy, {}, (), NOW, random.Random(42))
+    second = decide(context, snapshot, catalog, policy, {}, (), NOW, random.Random(42))
     assert first == second
 
 
@@ -168,9 +169,7 @@ def test_agent_advice_keeps_consent_caps_and_holdout() -> None:
     )
     assert "cap:conversation" in _advise(ctx(handoff=True), shown_here).reasons
     held = default_policy(holdout=Holdout(share=1.0, salt="x"))
-    assert _advise(ctx(handoff=True), customer(bought("LAP-13", 3)), policy=held).reasons == (
-        "gate:holdout",
-    )
+    assert _advise(ctx(handoff=True), customer(bought("LAP-13", 3)), policy=held).reasons == ("gate:holdout",)
 
 
 def test_agent_advice_for_unverified_customer() -> None:

@@ -88,9 +88,13 @@ def test_subscriptions_have_no_stock_to_run_out_of() -> None:
 def test_product_not_offered_in_the_customers_region() -> None:
     catalog = demo_catalog()
     catalog["SLV-13"] = replace(catalog["SLV-13"], offer_regions=frozenset({"US"}))
-    decision = run(ctx(region="UK"), customer(bought("LAP-13", 3)), policy=_policy("laptop-sleeve"), catalog=catalog)
+    decision = run(
+        ctx(region="UK"), customer(bought("LAP-13", 3)), policy=_policy("laptop-sleeve"), catalog=catalog
+    )
     assert decision.reasons == ("excluded:region",)
-    assert run(ctx(region="US"), customer(bought("LAP-13", 3)), policy=_policy("laptop-sleeve"), catalog=catalog).offer
+    assert run(
+        ctx(region="US"), customer(bought("LAP-13", 3)), policy=_policy("laptop-sleeve"), catalog=catalog
+    ).offer
 
 
 def test_unknown_region_fails_a_region_restriction() -> None:

@@ -63,9 +63,7 @@ def test_every_failing_condition_is_reported() -> None:
 def test_checkout_needs_a_cart_question() -> None:
     policy = default_policy()
     assert conversation_gate(checkout_ctx("CAM-X200"), policy) == []
-    assert conversation_gate(checkout_ctx("CAM-X200", moment="resolved_request"), policy) == [
-        "gate:moment"
-    ]
+    assert conversation_gate(checkout_ctx("CAM-X200", moment="resolved_request"), policy) == ["gate:moment"]
 
 
 def test_unknown_stage_never_gets_an_offer() -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tactful.engine.caps import caps_allow
 from tactful.engine.decide import decide
 from tactful.engine.history import required_history_days
-from tactful.engine.model import CoPurchaseRule, OfferEvent, Offer
+from tactful.engine.model import CoPurchaseRule, Offer, OfferEvent
 from tactful.engine.policy import Policy
 
 from .factories import NOW, bought, ctx, customer, default_policy, demo_catalog, only_rules
@@ -31,9 +31,7 @@ ENGINE_SETTINGS = settings(
 )
 # Equal margins (10.00 each) so Thompson sampling spreads offers over every rule;
 # with real margins the headphones upgrade would crowd out the interesting cases.
-CATALOG = {
-    sku: replace(p, margin_rate=Decimal(10) / p.price) for sku, p in demo_catalog().items()
-}
+CATALOG = {sku: replace(p, margin_rate=Decimal(10) / p.price) for sku, p in demo_catalog().items()}
 # A small pool of offers makes repeats and category clashes common, so every
 # rule below gets exercised within a few hundred examples.
 POLICY = only_rules(default_policy(), "camera-memory-card", "camera-battery", "laptop-sleeve")
@@ -179,7 +177,7 @@ def _check_invariants(events: list[OfferEvent], policy: Policy) -> None:
             if d.category == shown.category:
                 assert t - d.at >= timedelta(days=declines.category_suppression_days)
         times = sorted(d.at for d in declined)
-        for first, second in zip(times, times[1:]):
+        for first, second in zip(times, times[1:], strict=False):
             if second - first < timedelta(days=declines.pause_window_days):
                 assert t >= second + timedelta(days=declines.pause_days)
 

@@ -89,9 +89,7 @@ DEV: dict[str, list[str]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("text", "label"), [(t, label) for label, texts in DEV.items() for t in texts]
-)
+@pytest.mark.parametrize(("text", "label"), [(t, label) for label, texts in DEV.items() for t in texts])
 def test_dev_examples(text: str, label: str) -> None:
     assert classify_offer_reply(text).kind == label, classify_offer_reply(text)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from tactful.engine.model import OfferEvent
 from tactful.engine.policy import Declines
 from tactful.engine.suppression import is_paused, pause_end
 
@@ -14,7 +15,7 @@ from .factories import NOW, bought, ctx, customer, default_policy, event, only_r
 SECOND = 1 / 86400
 
 
-def _declined(days_ago: float, offer_id: str, category: str) -> object:
+def _declined(days_ago: float, offer_id: str, category: str) -> OfferEvent:
     return event("declined", days_ago, offer_id, category=category)
 
 
@@ -43,9 +44,7 @@ def test_two_declines_within_thirty_days_pause_everything() -> None:
     assert decision.reasons == ("suppressed:decline_pause_30d",)
 
 
-@pytest.mark.parametrize(
-    ("since_second", "paused"), [(30 - SECOND * 10, True), (30.0, False), (31, False)]
-)
+@pytest.mark.parametrize(("since_second", "paused"), [(30 - SECOND * 10, True), (30.0, False), (31, False)])
 def test_pause_lasts_thirty_days_from_the_second_decline(since_second: float, paused: bool) -> None:
     declines = Declines()
     events = [_declined(since_second + 10, "a", "x"), _declined(since_second, "b", "y")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -78,8 +79,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 client.ping()
                 break
             except redis.ConnectionError:
-                import time
-
                 time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}/0"
     finally:

@@ -328,7 +328,7 @@ def test_an_sms_user_links_their_account_and_then_gets_order_data(bot: Assistant
     assert say(code) == linking.LINKED
     answer = say("where is my order?")
     assert any(order in answer for order in alice_orders)
-    if "Reply 1 for" in answer:  # an offer may follow a resolved request: numbered, and "2" declines it
+    if "Reply 1 for" in answer:  # an offer may follow a resolved request: numbered, "2" declines
         assert "No problem" in say("2")
 
 
