@@ -81,7 +81,7 @@ def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, 
     policy = policy_provider.get()
     assert policy is not None, policy_provider.status().detail
     service = OfferService(lambda: uow_for(url), policy_provider, rng=random.Random(seed))
-    service._mined.get(lambda: [])  # mining is benchmarked on its own (bench_mining.py)
+    service.inputs.mined.put([])  # mining is benchmarked on its own (bench_mining.py)
     rng = random.Random(seed)
     decide_ms: list[float] = []
     write_ms: list[float] = []

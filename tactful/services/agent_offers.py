@@ -21,7 +21,7 @@ from tactful.engine.holdout import in_holdout
 from tactful.engine.messages import build_offer
 from tactful.engine.model import CartLine, ConversationContext, CustomerSnapshot, Offer, Product
 from tactful.engine.policy_model import Policy
-from tactful.services.offer_inputs import TtlCache, load_arm_stats, load_catalog, load_snapshot, mine_rules
+from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
 from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
@@ -77,21 +77,34 @@ def _known_offer(policy: Policy, catalog: dict[str, Product], offer_id: str, var
 
 
 class AgentOffers:
-    def __init__(self, uow: UowFactory, policy: PolicyProvider, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        uow: UowFactory,
+        policy: PolicyProvider,
+        rng: random.Random | None = None,
+        inputs: OfferInputs | None = None,
+    ) -> None:
         self._uow = uow
         self._policy = policy
         self._rng = rng or random.SystemRandom()
-        self._catalog = TtlCache[dict](60)
-        self._arms = TtlCache[dict](30)
-        self._mined = TtlCache[list](3600)
+        self._inputs = inputs or OfferInputs()
 
     def _snapshot(
-        self, work: UnitOfWork, customer_id: str, region: str | None, catalog: dict, now: datetime
+        self,
+        work: UnitOfWork,
+        customer_id: str,
+        region: str | None,
+        catalog: dict,
+        now: datetime,
+        policy: Policy,
+        conversation_id: str,
     ) -> CustomerSnapshot | None:
         customer = work.customers.get(customer_id)
         if customer is None:
             return None
-        return load_snapshot(work, customer_id, region or customer.region, catalog, now)
+        return load_snapshot(
+            work, customer_id, region or customer.region, catalog, now, policy, conversation_id
+        )
 
     def advise(self, context: ConversationContext, now: datetime) -> AgentAdvice:
         """What the helpdesk summary tells the agent: one offer to mention later, or do not pitch."""
@@ -105,12 +118,12 @@ class AgentOffers:
                 None, True, (R.GATE_CHANNEL_OFF,), "Do not pitch: offers by agents are turned off."
             )
         with self._uow() as work:
-            catalog = self._catalog.get(lambda: load_catalog(work))
-            arms = self._arms.get(lambda: load_arm_stats(work))
-            mined = self._mined.get(lambda: mine_rules(work, policy))
+            catalog, arms, mined = self._inputs.load(work, policy, self._uow)
             snapshot = None
             if context.customer_id is not None:
-                snapshot = self._snapshot(work, context.customer_id, context.region, catalog, now)
+                snapshot = self._snapshot(
+                    work, context.customer_id, context.region, catalog, now, policy, context.conversation_id
+                )
                 if snapshot is None:
                     context = replace(context, customer_id=None)
         return advice_for_agent(context, snapshot, catalog, policy, arms, mined, now, self._rng)
@@ -124,11 +137,12 @@ class AgentOffers:
             # Lock first, as the bot does: every read below sees all earlier impressions.
             if not work.customers.lock_for_offer(request.customer_id):
                 return AgentOfferResult(False, (R.GATE_UNVERIFIED,))
-            catalog = self._catalog.get(lambda: load_catalog(work))
-            mined = self._mined.get(lambda: mine_rules(work, policy))
+            catalog, _arms, mined = self._inputs.load(work, policy, self._uow)
             if not _known_offer(policy, catalog, request.offer_id, request.variant_id):
                 return AgentOfferResult(False, (), unknown_offer=True)
-            snapshot = self._snapshot(work, request.customer_id, None, catalog, now)
+            snapshot = self._snapshot(
+                work, request.customer_id, None, catalog, now, policy, request.conversation_id
+            )
             assert snapshot is not None  # the lock above proved the customer exists
             candidate = self._candidate(work, request, snapshot, catalog, policy, mined, now)
             blocked = self._blocks(request, snapshot, candidate, policy, now)

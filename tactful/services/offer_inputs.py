@@ -7,22 +7,24 @@ fresh inside the locked unit of work.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from tactful.engine.mining import CoPurchaseRule, mine_copurchase
+from tactful.engine.history import required_history_days
+from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurchase
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
 from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
-HISTORY_DAYS = 120
+logger = logging.getLogger(__name__)
 
 
 class TtlCache(Generic[T]):
@@ -41,9 +43,54 @@ class TtlCache(Generic[T]):
                 self._loaded_at = time.monotonic()
             return self._value
 
+    def put(self, value: T) -> None:
+        with self._lock:
+            self._value = value
+            self._loaded_at = time.monotonic()
+
     def clear(self) -> None:
         with self._lock:
             self._value = None
+
+
+class BackgroundValue(Generic[T]):
+    """A slow value (co-purchase mining) computed on a worker thread.
+
+    Until the first result is ready callers get ``initial``, so no decision
+    ever waits for mining; it is refreshed every ``ttl_seconds``.
+    """
+
+    def __init__(self, ttl_seconds: float, initial: T) -> None:
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._value = initial
+        self._started_at: float | None = None
+        self._running = False
+
+    def get(self, load: Callable[[], T]) -> T:
+        with self._lock:
+            stale = self._started_at is None or time.monotonic() - self._started_at > self._ttl
+            if stale and not self._running:
+                self._running = True
+                self._started_at = time.monotonic()
+                threading.Thread(target=self._refresh, args=(load,), daemon=True).start()
+            return self._value
+
+    def put(self, value: T) -> None:
+        with self._lock:
+            self._value = value
+            self._started_at = time.monotonic()
+
+    def _refresh(self, load: Callable[[], T]) -> None:
+        try:
+            value = load()
+            with self._lock:
+                self._value = value
+        except Exception:  # noqa: BLE001 - mining is optional; keep the last rules
+            logger.exception("co-purchase mining failed; keeping the previous rules")
+        finally:
+            with self._lock:
+                self._running = False
 
 
 def load_catalog(work: UnitOfWork) -> dict[str, Product]:
@@ -108,6 +155,7 @@ def mine_rules(work: UnitOfWork, policy: Policy) -> list[CoPurchaseRule]:
         min_support=mining.min_support,
         min_confidence=mining.min_confidence,
         min_lift=mining.min_lift,
+        exclude=NON_PRODUCT_CODES,
     )
 
 
@@ -124,9 +172,21 @@ def to_engine_event(row: OfferEventRow) -> OfferEvent:
 
 
 def load_snapshot(
-    work: UnitOfWork, customer_id: str, region: str | None, catalog: Mapping[str, Product], now: datetime
+    work: UnitOfWork,
+    customer_id: str,
+    region: str | None,
+    catalog: Mapping[str, Product],
+    now: datetime,
+    policy: Policy,
+    conversation_id: str | None = None,
 ) -> CustomerSnapshot:
-    purchases: Sequence[Purchase] = tuple(
+    """The customer's purchases and every offer event ``decide`` needs.
+
+    That is: events inside the policy's longest window, all events of the
+    current conversation however old, and the latest consent choice however
+    old (an opt-out must never expire by falling out of a window).
+    """
+    purchases = tuple(
         Purchase(
             sku=sku,
             category=catalog[sku].category if sku in catalog else "general",
@@ -136,8 +196,39 @@ def load_snapshot(
         )
         for sku, placed_at, status, quantity in work.orders.purchases_for_customer(customer_id)
     )
-    events = tuple(
-        to_engine_event(row)
-        for row in work.offer_events.for_customer(customer_id, now - timedelta(days=HISTORY_DAYS))
-    )
-    return CustomerSnapshot(customer_id=customer_id, region=region, purchases=tuple(purchases), events=events)
+    since = now - timedelta(days=required_history_days(policy))
+    rows = {row.id: row for row in work.offer_events.for_customer(customer_id, since)}
+    if conversation_id is not None:
+        rows.update(
+            (row.id, row)
+            for row in work.offer_events.in_conversation(conversation_id)
+            if row.customer_id == customer_id
+        )
+    consent = work.offer_events.latest_consent_event(customer_id)
+    if consent is not None:
+        rows[consent.id] = consent
+    events = tuple(to_engine_event(row) for row in sorted(rows.values(), key=lambda row: (row.at, row.id)))
+    return CustomerSnapshot(customer_id=customer_id, region=region, purchases=purchases, events=events)
+
+
+class OfferInputs:
+    """The slowly changing engine inputs, cached once per process and shared
+    by the bot's decisions and the agents' offers."""
+
+    def __init__(self) -> None:
+        self.catalog = TtlCache[dict](60)
+        self.arms = TtlCache[dict](30)
+        self.mined = BackgroundValue[list](3600, [])
+
+    def load(
+        self, work: UnitOfWork, policy: Policy, uow: Callable[[], UnitOfWork]
+    ) -> tuple[dict[str, Product], dict[tuple[str, str], ArmStats], list[CoPurchaseRule]]:
+        catalog = self.catalog.get(lambda: load_catalog(work))
+        arms = self.arms.get(lambda: load_arm_stats(work))
+        mined = self.mined.get(lambda: _mine_in_own_unit_of_work(uow, policy))
+        return catalog, arms, mined
+
+
+def _mine_in_own_unit_of_work(uow: Callable[[], UnitOfWork], policy: Policy) -> list[CoPurchaseRule]:
+    with uow() as work:
+        return mine_rules(work, policy)

@@ -16,13 +16,7 @@ from decimal import Decimal
 from tactful.engine.decide import decide
 from tactful.engine.model import ConversationContext, Decision, Offer
 from tactful.engine.policy_model import Policy
-from tactful.services.offer_inputs import (
-    TtlCache,
-    load_arm_stats,
-    load_catalog,
-    load_snapshot,
-    mine_rules,
-)
+from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
 from tactful.services.support import add_to_cart
 from tactful.store.models import OfferEventRow
@@ -46,13 +40,12 @@ class OfferService:
         policy: PolicyProvider,
         rng: random.Random | None = None,
         upgrade_link_base: str = "/account/upgrade",
+        inputs: OfferInputs | None = None,
     ) -> None:
         self._uow = uow
         self._policy = policy
         self._rng = rng or random.SystemRandom()
-        self._catalog = TtlCache[dict](60)
-        self._arms = TtlCache[dict](30)
-        self._mined = TtlCache[list](3600)
+        self.inputs = inputs or OfferInputs()
         self._upgrade_link_base = upgrade_link_base
 
     @property
@@ -77,9 +70,7 @@ class OfferService:
 
         Separate from the event write so benchmarks can time each half.
         """
-        catalog = self._catalog.get(lambda: load_catalog(work))
-        arms = self._arms.get(lambda: load_arm_stats(work))
-        mined = self._mined.get(lambda: mine_rules(work, policy))
+        catalog, arms, mined = self.inputs.load(work, policy, self._uow)
         snapshot = None
         if not context.handoff and work.handoffs.any_for_conversation(context.conversation_id):
             # The store is the source of truth: a lost slot cannot re-enable offers.
@@ -89,7 +80,9 @@ class OfferService:
             if work.customers.lock_for_offer(context.customer_id):
                 customer = work.customers.get(context.customer_id)
                 region = context.region or (customer.region if customer else None)
-                snapshot = load_snapshot(work, context.customer_id, region, catalog, now)
+                snapshot = load_snapshot(
+                    work, context.customer_id, region, catalog, now, policy, context.conversation_id
+                )
             else:
                 context = replace(context, customer_id=None)
         return decide(context, snapshot, catalog, policy, arms, mined, now, self._rng), context
@@ -154,7 +147,7 @@ class OfferService:
                 )
             )
             work.commit()
-        self._arms.clear()
+        self.inputs.arms.clear()
         if kind != "accepted":
             return None
         if offer.get("kind") == "upsell" and offer.get("is_subscription"):

@@ -14,7 +14,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-
 # SQLite stores Numeric(12, 2) as REAL; SQLAlchemy rounds back to the column's
 # scale, which is exact for money with two decimals, so the warning is noise.
 warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")

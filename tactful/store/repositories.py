@@ -243,15 +243,20 @@ class OfferEventRepository:
             .order_by(OfferEventRow.at, OfferEventRow.id)
         ).all()
 
-    def latest_consent(self, customer_id: str) -> str | None:
-        """'opted_out' or 'opted_in' (whichever is newest), or None."""
+    def latest_consent_event(self, customer_id: str) -> OfferEventRow | None:
+        """The newest opted_out / opted_in event, however old."""
         return self._session.scalars(
-            select(OfferEventRow.kind)
+            select(OfferEventRow)
             .where(OfferEventRow.customer_id == customer_id)
             .where(OfferEventRow.kind.in_(("opted_out", "opted_in")))
             .order_by(OfferEventRow.at.desc(), OfferEventRow.id.desc())
             .limit(1)
         ).first()
+
+    def latest_consent(self, customer_id: str) -> str | None:
+        """'opted_out' or 'opted_in' (whichever is newest), or None."""
+        row = self.latest_consent_event(customer_id)
+        return row.kind if row is not None else None
 
     def in_conversation(self, conversation_id: str) -> Sequence[OfferEventRow]:
         return self._session.scalars(
