@@ -25,6 +25,14 @@ from tactful.channels.guards import (
 from tactful.channels.pause import pause_aware
 
 
+SENDER_PREFIX = "rest:"
+
+
+def conversation_key(sender: str) -> str:
+    """The Rasa conversation id for a REST client's ``sender``."""
+    return f"{SENDER_PREFIX}{sender}"
+
+
 def body_error(body: Any) -> str | None:
     """Why a REST webhook body is unacceptable, or None when it is fine."""
     if not isinstance(body, dict):
@@ -59,6 +67,11 @@ class ValidatedRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
+    async def _extract_sender(self, req: Request) -> str | None:
+        # REST conversations live in their own namespace, so a client cannot
+        # post into a Slack, SMS or widget conversation by choosing its id.
+        return conversation_key(req.json["sender"])
+
     def _extract_message(self, req: Request) -> str | None:
         return neutralise_payload(req.json["message"])
 
@@ -74,7 +87,7 @@ class ValidatedRestInput(RestInput):
             if error:
                 return response.json({"error": error}, status=400)
             await start_new_session_if_customer_changed(
-                request.app, body["sender"], body.get("metadata"), self.name()
+                request.app, conversation_key(body["sender"]), body.get("metadata"), self.name()
             )
             return None
 

@@ -215,7 +215,7 @@ def test_a_different_customer_on_the_same_session_starts_a_new_session(widget_st
     reply, session_id = run(flow)
     assert any(order_id in reply for order_id in order_ids_of(assistant.shop_db_url, "C004"))
     assert not any(order_id in reply for order_id in order_ids_of(assistant.shop_db_url, "C011"))
-    events = assistant.tracker(session_id)["events"]
+    events = assistant.tracker(session_id, channel="socketio")["events"]
     assert len([e for e in events if e.get("event") == "session_started"]) >= 2
     no_channel_errors(widget_stack)
 

@@ -61,7 +61,7 @@ def hand_over(assistant: Assistant, receiver: HelpdeskReceiver, sender: str, cus
     return next(
         e
         for e in receiver.wait_for("handoff.created", timeout=15)
-        if e["conversation_id"].startswith(f"{sender}:")
+        if e["conversation_id"].startswith(f"rest:{sender}:")
     )
 
 

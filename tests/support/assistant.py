@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -62,8 +63,11 @@ class Assistant:
         assert status == 200, (status, messages)
         return messages
 
-    def tracker(self, sender: str) -> dict:
-        request = urllib.request.Request(f"{self.rasa_url}/conversations/{sender}/tracker?token={RASA_TOKEN}")
+    def tracker(self, sender: str, channel: str = "rest") -> dict:
+        """The tracker of a conversation; REST senders live under "rest:<sender>"."""
+        conversation = f"rest:{sender}" if channel == "rest" else sender
+        quoted = urllib.parse.quote(conversation, safe="")
+        request = urllib.request.Request(f"{self.rasa_url}/conversations/{quoted}/tracker?token={RASA_TOKEN}")
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
