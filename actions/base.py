@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.offering import ReplyOutcome, resolve_offer_reply
-from actions.replies import Reply
+from actions.replies import Reply, numbered_choice
 from actions.turn import Turn, read_turn
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,9 @@ class TactfulAction(Action):
         outcome = await resolve_offer_reply(turn, tracker, reply)
         events.extend(outcome.events)
         if not outcome.consumed:
+            handler = self._numbered_answer(turn, tracker, outcome) or self
             try:
-                events.extend(await self.handle(turn, tracker, reply, outcome))
+                events.extend(await handler.handle(turn, tracker, reply, outcome))
             except (SQLAlchemyError, OSError, asyncio.TimeoutError):
                 # The shop database is down or slow: say so, keep the chat alive.
                 logger.exception("%s could not reach the shop database", self.name())
@@ -54,6 +55,17 @@ class TactfulAction(Action):
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
         raise NotImplementedError
+
+    @staticmethod
+    def _numbered_answer(turn: Turn, tracker: Tracker, outcome: ReplyOutcome) -> TactfulAction | None:
+        """On SMS/WhatsApp a bare "1" or "2" answers the yes/no question just asked,
+        whatever intent the NLU gave it."""
+        choice = numbered_choice(turn.text, turn.channel)
+        if choice is None or outcome.kind is not None or not tracker.get_slot("pending_question"):
+            return None
+        from actions.yes_no import ActionAffirm, ActionDeny  # yes_no builds on this module
+
+        return ActionAffirm() if choice == 1 else ActionDeny()
 
 
 def add_open_issue(tracker: Tracker, kind: str) -> SlotSet:

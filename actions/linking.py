@@ -17,9 +17,8 @@ from rasa_sdk.events import EventType, SlotSet
 from actions import runtime
 from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
-from actions.replies import Reply, numbered_choice
+from actions.replies import Reply
 from actions.turn import WEB_CHANNELS, Turn
-from actions.yes_no import ActionAffirm, ActionDeny
 from tactful.linking.codes import link_secret
 from tactful.linking.delivery import delivery_from_env
 from tactful.linking.service import LinkingService, PendingDelivery, StartResult
@@ -152,12 +151,8 @@ class ActionLinkCode(LinkingAction):
     ) -> list[EventType]:
         code = find_code(turn.text)
         if code is None:
-            choice = numbered_choice(turn.text, turn.channel)
-            if choice is not None and tracker.get_slot("pending_question"):
-                # A bare "1" / "2" looks like a short code to the NLU, but on a
-                # numbered channel it answers the question just asked.
-                answer = ActionAffirm() if choice == 1 else ActionDeny()
-                return await answer.handle(turn, tracker, reply, offer_reply)
+            # (A bare "1" / "2" answering a question never gets here: the base
+            # action routes numbered answers to yes / no.)
             reply.say(NO_CODE)
             return []
         result = await run_blocking(linking_service().verify, turn.channel, turn.sender_id, code)

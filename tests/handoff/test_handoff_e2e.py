@@ -92,7 +92,7 @@ def test_person_summary_pause_agent_reply_offer_and_handback(
     typed = ["is anyone there?", "/restart", "/session_start", '/greet{"customer_id":"C002"}']
     for text in typed:
         assert assistant.say("e2e-alice", text, "C001") == [
-            {"recipient_id": "e2e-alice", "text": ACK_DELIVERED}
+            {"recipient_id": "rest:e2e-alice", "text": ACK_DELIVERED}
         ]
     forwarded = [e["message"]["text"] for e in receiver.wait_for("handoff.message", conversation, count=4)]
     assert forwarded == ["is anyone there?", "restart", "session_start", 'greet{"customer_id":"C002"}']
@@ -157,7 +157,7 @@ def test_two_fallbacks_in_a_row_hand_over(assistant: Assistant, receiver: Helpde
     second = texts(assistant.say("e2e-fallback", "vvbn qqpo zxcy", "C005"))
     assert "passing you to a person" in second
     created = [
-        e for e in receiver.wait_for("handoff.created") if e["conversation_id"].startswith("e2e-fallback:")
+        e for e in receiver.wait_for("handoff.created") if e["conversation_id"].startswith("rest:e2e-fallback:")
     ]
     assert created[0]["summary"]["reason"] == "fallbacks"
     assert is_paused(assistant, "e2e-fallback")
@@ -170,7 +170,7 @@ def test_frustration_hands_over_and_advises_not_to_pitch(
     reply = texts(assistant.say("e2e-angry", "this is useless", "C001"))
     assert "passing you to a person" in reply
     created = [
-        e for e in receiver.wait_for("handoff.created") if e["conversation_id"].startswith("e2e-angry:")
+        e for e in receiver.wait_for("handoff.created") if e["conversation_id"].startswith("rest:e2e-angry:")
     ]
     summary = created[0]["summary"]
     assert summary["reason"] == "frustration"
@@ -189,14 +189,14 @@ def test_helpdesk_down_customer_told_then_retry_delivers(
         ack = texts(assistant.say("e2e-down", "my parcel is late", "C004"))
         assert "saved" in ack and "support@example.com" in ack
         assert not [
-            e for e in receiver.of_type("handoff.created") if e["conversation_id"].startswith("e2e-down:")
+            e for e in receiver.of_type("handoff.created") if e["conversation_id"].startswith("rest:e2e-down:")
         ]
     finally:
         receiver.mode = "ok"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         mine = [
-            r.event for r in receiver.events if str(r.event.get("conversation_id")).startswith("e2e-down:")
+            r.event for r in receiver.events if str(r.event.get("conversation_id")).startswith("rest:e2e-down:")
         ]
         if len(mine) >= 2:
             break

@@ -66,7 +66,7 @@ class Assistant:
     def tracker(self, sender: str, channel: str = "rest") -> dict:
         """The tracker of a conversation; REST senders live under "rest:<sender>"."""
         conversation = f"rest:{sender}" if channel == "rest" else sender
-        quoted = urllib.parse.quote(conversation, safe="")
+        quoted = urllib.parse.quote(conversation, safe=":")
         request = urllib.request.Request(f"{self.rasa_url}/conversations/{quoted}/tracker?token={RASA_TOKEN}")
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
