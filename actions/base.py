@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.offering import ReplyOutcome, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
 from actions.turn import Turn, read_turn
+from actions.wording import SIGN_IN_NEEDED
 
 logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = (
@@ -25,6 +26,10 @@ STORE_UNAVAILABLE = (
 
 class TactfulAction(Action):
     action_name = ""
+    # Actions that read a customer's own data answer anonymous users with
+    # ``anonymous_reply`` and nothing else (no hint whether an account exists).
+    requires_customer = False
+    anonymous_reply = SIGN_IN_NEEDED
 
     def name(self) -> str:
         return self.action_name
@@ -41,7 +46,9 @@ class TactfulAction(Action):
             events.append(SlotSet("frustrated", True))
         outcome = await resolve_offer_reply(turn, tracker, reply)
         events.extend(outcome.events)
-        if not outcome.consumed:
+        if not outcome.consumed and self.requires_customer and turn.customer_id is None:
+            reply.say(self.anonymous_reply)
+        elif not outcome.consumed:
             handler = self._numbered_answer(turn, tracker, outcome) or self
             try:
                 events.extend(await handler.handle(turn, tracker, reply, outcome))

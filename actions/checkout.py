@@ -28,13 +28,13 @@ COUPONS = (
 
 class ActionCartQuestion(TactfulAction):
     action_name = "action_cart_question"
+    requires_customer = True
+    anonymous_reply = "I can see your cart once you're signed in. Please sign in and ask me again."
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if turn.customer_id is None:
-            reply.say("I can see your cart once you're signed in. Please sign in and ask me again.")
-            return []
+        assert turn.customer_id is not None
         cart = await run_blocking(support.cart_for, runtime.new_uow, turn.customer_id, turn.cart_id)
         if cart.is_empty:
             reply.say("Your cart is empty.")

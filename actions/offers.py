@@ -23,13 +23,12 @@ class ActionStopOffers(TactfulAction):
 
 class ActionResumeOffers(TactfulAction):
     action_name = "action_resume_offers"
+    requires_customer = True
+    anonymous_reply = "Suggestions are only for signed-in customers. Please sign in first."
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if turn.customer_id is None:
-            reply.say("Suggestions are only for signed-in customers. Please sign in first.")
-            return []
         await set_offers_consent(turn, reply, opted_in=True)
         return []
 

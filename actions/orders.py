@@ -20,14 +20,13 @@ NOT_FOUND_ON_ACCOUNT = "I couldn't find order {ref} on your account. Could you c
 
 
 class ActionOrderStatus(TactfulAction):
+    requires_customer = True
     action_name = "action_order_status"
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if turn.customer_id is None:
-            reply.say(SIGN_IN_NEEDED)
-            return []
+        assert turn.customer_id is not None
         now = utcnow()
         references = order_references(turn.text)
         if references:
@@ -96,14 +95,13 @@ class ActionDeliveryProblem(TactfulAction):
 
 
 class ActionCancelOrder(TactfulAction):
+    requires_customer = True
     action_name = "action_cancel_order"
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if turn.customer_id is None:
-            reply.say(SIGN_IN_NEEDED)
-            return []
+        assert turn.customer_id is not None
         references = order_references(turn.text)
         order = await run_blocking(
             support.cancellable_order,

@@ -24,7 +24,6 @@ from tactful.channels.guards import (
 )
 from tactful.channels.pause import pause_aware
 
-
 SENDER_PREFIX = "rest:"
 
 

@@ -157,7 +157,9 @@ def test_two_fallbacks_in_a_row_hand_over(assistant: Assistant, receiver: Helpde
     second = texts(assistant.say("e2e-fallback", "vvbn qqpo zxcy", "C005"))
     assert "passing you to a person" in second
     created = [
-        e for e in receiver.wait_for("handoff.created") if e["conversation_id"].startswith("rest:e2e-fallback:")
+        e
+        for e in receiver.wait_for("handoff.created")
+        if e["conversation_id"].startswith("rest:e2e-fallback:")
     ]
     assert created[0]["summary"]["reason"] == "fallbacks"
     assert is_paused(assistant, "e2e-fallback")
@@ -189,14 +191,18 @@ def test_helpdesk_down_customer_told_then_retry_delivers(
         ack = texts(assistant.say("e2e-down", "my parcel is late", "C004"))
         assert "saved" in ack and "support@example.com" in ack
         assert not [
-            e for e in receiver.of_type("handoff.created") if e["conversation_id"].startswith("rest:e2e-down:")
+            e
+            for e in receiver.of_type("handoff.created")
+            if e["conversation_id"].startswith("rest:e2e-down:")
         ]
     finally:
         receiver.mode = "ok"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         mine = [
-            r.event for r in receiver.events if str(r.event.get("conversation_id")).startswith("rest:e2e-down:")
+            r.event
+            for r in receiver.events
+            if str(r.event.get("conversation_id")).startswith("rest:e2e-down:")
         ]
         if len(mine) >= 2:
             break
