@@ -159,13 +159,19 @@ def mine_rules(work: UnitOfWork, policy: Policy) -> list[CoPurchaseRule]:
     )
 
 
-def to_engine_event(row: OfferEventRow) -> OfferEvent:
+def to_engine_event(row: OfferEventRow, now: datetime) -> OfferEvent:
+    """The engine's view of a stored event.
+
+    A racing decision may have committed an event stamped a little after our
+    ``now`` (its clock was read later, but it took the lock first). It did
+    happen before this decision, so it counts as "now" rather than "future".
+    """
     return OfferEvent(
         kind=row.kind,
         offer_id=row.offer_id,
         variant_id=row.variant_id,
         category=row.category,
-        at=row.at,
+        at=min(row.at, now),
         conversation_id=row.conversation_id,
         channel=row.channel,
     )
@@ -207,7 +213,8 @@ def load_snapshot(
     consent = work.offer_events.latest_consent_event(customer_id)
     if consent is not None:
         rows[consent.id] = consent
-    events = tuple(to_engine_event(row) for row in sorted(rows.values(), key=lambda row: (row.at, row.id)))
+    ordered = sorted(rows.values(), key=lambda row: (row.at, row.id))
+    events = tuple(to_engine_event(row, now) for row in ordered)
     return CustomerSnapshot(customer_id=customer_id, region=region, purchases=purchases, events=events)
 
 
