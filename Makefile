@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: run shell test lint validate policy-check unit e2e rasa-test setup db model bench clean web browser
+.PHONY: token run shell test lint validate policy-check unit e2e rasa-test setup db model bench clean web browser
 
 setup: $(VENV)/.installed db model web
 
@@ -48,6 +48,11 @@ web:
 browser:
 	@scripts/ensure-chromium.sh
 
+# Print a signed customer token with this Makefile's secret: make token CUSTOMER=C001
+CUSTOMER ?= C001
+token: $(VENV)/.installed
+	@$(BIN)/python -m tactful token $(CUSTOMER)
+
 run: setup
 	scripts/run.sh
 
@@ -64,6 +69,7 @@ policy-check: $(VENV)/.installed
 # `--fail-on-warnings` still exits 0 on some warnings in 3.6.21: fail on any
 # warning line it prints.
 validate: $(VENV)/.installed
+	@mkdir -p var
 	@$(BIN)/rasa data validate --fail-on-warnings 2>&1 | tee var/validate.log; \
 	status=$${PIPESTATUS[0]}; \
 	if grep -E "UserWarning|WARNING" var/validate.log | grep -v -E "DeprecationWarning|tensorflow|absl|jax"; then echo "rasa data validate printed warnings"; exit 1; fi; \

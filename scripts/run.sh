@@ -49,8 +49,9 @@ cat <<MSG
 
 Tactful is running.
   Web chat (demo shop):  http://127.0.0.1:$TACTFUL_WEB_PORT/
-  REST:  curl -s localhost:$TACTFUL_RASA_PORT/webhooks/rest/webhook -H 'content-type: application/json' \\
-           -d '{"sender":"me","message":"where is my order?","metadata":{"customer_token":"'\$(.venv/bin/python -m tactful token C001)'"}}'
+  REST:  TOKEN=\$(make -s token CUSTOMER=C001)
+         curl -s localhost:$TACTFUL_RASA_PORT/webhooks/rest/webhook -H 'content-type: application/json' \\
+           -d '{"sender":"me","message":"where is my order?","metadata":{"customer_token":"'\$TOKEN'"}}'
   Terminal chat: make shell
 Logs are in var/. Press Ctrl-C to stop everything.
 MSG
