@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 import urllib.error
@@ -79,4 +80,5 @@ def test_a_bad_policy_makes_health_degraded_with_the_reason(assistant: Assistant
     ):
         health = _health(url)
     assert health["status"] == "degraded" and health["offers"] == "off"
-    assert "policy.yml" in health["detail"] and "line" in health["detail"]
+    assert re.search(r"policy\.yml:\d+: ", health["detail"])  # file and line
+    assert "surprise" in health["detail"]  # the offending key
