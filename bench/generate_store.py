@@ -78,7 +78,7 @@ def _chunks(
 
 def _customers(count: int, now: datetime) -> Iterator[tuple]:
     for index in range(count):
-        yield customer_id(index), f"Customer {index}", "United Kingdom", now, 0
+        yield customer_id(index), f"Customer {index}", "United Kingdom", now
 
 
 def _pg_copy(cursor, table: str, columns: str, rows: Iterator[tuple] | list[tuple]) -> None:
@@ -89,7 +89,7 @@ def _pg_copy(cursor, table: str, columns: str, rows: Iterator[tuple] | list[tupl
     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
 
 
-CUSTOMER_COLUMNS = "id, name, region, created_at, offer_version"
+CUSTOMER_COLUMNS = "id, name, region, created_at"
 ORDER_COLUMNS = "id, customer_id, status, placed_at, source"
 LINE_COLUMNS = "order_id, line_key, sku, quantity, unit_price"
 

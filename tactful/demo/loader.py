@@ -79,7 +79,6 @@ def _load_customers(conn: Connection, now: datetime) -> None:
                 "email": c.email,
                 "region": c.region,
                 "created_at": now,
-                "offer_version": 0,
             }
             for c in customers.CUSTOMERS
         ],

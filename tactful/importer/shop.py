@@ -174,7 +174,7 @@ def import_customers(conn: Connection, csv_file: CsvFile, report: FileReport, ti
     bulk.upsert(
         conn,
         Customer.__table__,
-        [{**values, "created_at": now, "offer_version": 0} for _, values in rows],
+        [{**values, "created_at": now} for _, values in rows],
         key=["id"],
         update=["name", "email", "region"],
     )

@@ -272,7 +272,7 @@ def write_batch(conn: Connection, batch: UciBatch, report: FileReport) -> None:
         conn,
         Customer.__table__,
         [
-            {"id": cid, "name": None, "email": None, "region": region, "created_at": now, "offer_version": 0}
+            {"id": cid, "name": None, "email": None, "region": region, "created_at": now}
             for cid, region in batch.customers.items()
         ],
     )

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from sqlalchemy.engine import Row
+
 from tactful.engine.history import required_history_days
 from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurchase
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
-from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -159,21 +160,22 @@ def mine_rules(work: UnitOfWork, policy: Policy) -> list[CoPurchaseRule]:
     )
 
 
-def to_engine_event(row: OfferEventRow, now: datetime) -> OfferEvent:
-    """The engine's view of a stored event.
+def to_engine_event(row: Row, now: datetime) -> OfferEvent:
+    """The engine's view of a stored event row (OfferHistoryRepository.events).
 
     A racing decision may have committed an event stamped a little after our
     ``now`` (its clock was read later, but it took the lock first). It did
     happen before this decision, so it counts as "now" rather than "future".
     """
+    _id, kind, offer_id, variant_id, category, at, conversation_id, channel = row
     return OfferEvent(
-        kind=row.kind,
-        offer_id=row.offer_id,
-        variant_id=row.variant_id,
-        category=row.category,
-        at=min(row.at, now),
-        conversation_id=row.conversation_id,
-        channel=row.channel,
+        kind=kind,
+        offer_id=offer_id,
+        variant_id=variant_id,
+        category=category,
+        at=min(at, now),
+        conversation_id=conversation_id,
+        channel=channel,
     )
 
 
@@ -200,21 +202,11 @@ def load_snapshot(
             status=status,
             quantity=abs(int(quantity)),
         )
-        for sku, placed_at, status, quantity in work.orders.purchases_for_customer(customer_id)
+        for sku, placed_at, status, quantity in work.offer_history.purchases(customer_id)
     )
     since = now - timedelta(days=required_history_days(policy))
-    rows = {row.id: row for row in work.offer_events.for_customer(customer_id, since)}
-    if conversation_id is not None:
-        rows.update(
-            (row.id, row)
-            for row in work.offer_events.in_conversation(conversation_id)
-            if row.customer_id == customer_id
-        )
-    consent = work.offer_events.latest_consent_event(customer_id)
-    if consent is not None:
-        rows[consent.id] = consent
-    ordered = sorted(rows.values(), key=lambda row: (row.at, row.id))
-    events = tuple(to_engine_event(row, now) for row in ordered)
+    rows = work.offer_history.events(customer_id, since, conversation_id)
+    events = tuple(to_engine_event(row, now) for row in rows)
     return CustomerSnapshot(customer_id=customer_id, region=region, purchases=purchases, events=events)
 
 

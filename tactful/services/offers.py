@@ -72,19 +72,24 @@ class OfferService:
         """
         catalog, arms, mined = self.inputs.load(work, policy, self._uow)
         snapshot = None
-        if not context.handoff and work.handoffs.any_for_conversation(context.conversation_id):
-            # The store is the source of truth: a lost slot cannot re-enable offers.
-            context = replace(context, handoff=True)
         if context.customer_id is not None:
             # Lock first: every read below sees all earlier impressions.
-            if work.customers.lock_for_offer(context.customer_id):
-                customer = work.customers.get(context.customer_id)
-                region = context.region or (customer.region if customer else None)
-                snapshot = load_snapshot(
-                    work, context.customer_id, region, catalog, now, policy, context.conversation_id
-                )
-            else:
+            facts = work.offer_history.lock_and_read_facts(context.customer_id, context.conversation_id)
+            if facts is None:
                 context = replace(context, customer_id=None)
+            else:
+                if facts.handed_off:
+                    # The store is the source of truth: a lost slot cannot re-enable offers.
+                    context = replace(context, handoff=True)
+                snapshot = load_snapshot(
+                    work,
+                    context.customer_id,
+                    context.region or facts.region,
+                    catalog,
+                    now,
+                    policy,
+                    context.conversation_id,
+                )
         return decide(context, snapshot, catalog, policy, arms, mined, now, self._rng), context
 
     def record_decision(

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 # SQLite stores Numeric(12, 2) as REAL; SQLAlchemy rounds back to the column's
 # scale, which is exact for money with two decimals, so the warning is noise.
@@ -33,6 +34,10 @@ def get_engine(url: str, timeout_seconds: float = 5.0) -> Engine:
         engine = create_engine(
             url,
             future=True,
+            # SQLAlchemy 1.4 opens a new SQLite connection per checkout by
+            # default (NullPool); pooling keeps the per-connection PRAGMAs off
+            # the hot path of every decision.
+            poolclass=QueuePool if database and database != ":memory:" else None,
             connect_args={"timeout": timeout_seconds, "check_same_thread": False},
         )
         _configure_sqlite(engine, timeout_seconds)
@@ -41,7 +46,8 @@ def get_engine(url: str, timeout_seconds: float = 5.0) -> Engine:
     return create_engine(
         url,
         future=True,
-        pool_pre_ping=True,
+        # No pre-ping (it costs a round trip per unit of work); a connection
+        # found dead invalidates the pool and the next unit of work reconnects.
         pool_size=5,
         max_overflow=10,
         pool_timeout=timeout_seconds,

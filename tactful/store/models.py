@@ -57,10 +57,8 @@ class Customer(Base):
     name = Column(String(200), nullable=True)
     email = Column(String(320), nullable=True)
     region = Column(String(100), nullable=True)
+    # Offer decisions for one customer lock this row (offer_history.LOCK_CUSTOMER).
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
-    # Row that serialises offer decisions for one customer (SELECT ... FOR
-    # UPDATE); bumped on every recorded impression so caps stay atomic.
-    offer_version = Column(Integer, nullable=False, default=0)
 
 
 class Product(Base):
@@ -220,6 +218,7 @@ class OfferEventRow(Base):
     __table_args__ = (
         Index("ix_offer_events_customer_at", "customer_id", "at"),
         Index("ix_offer_events_offer_kind", "offer_id", "variant_id", "kind"),
+        Index("ix_offer_events_conversation", "conversation_id"),
     )
 
 

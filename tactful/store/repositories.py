@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tactful.store.models import (
@@ -28,6 +28,7 @@ from tactful.store.models import (
     ReturnRequest,
     SupportCase,
 )
+from tactful.store.offer_history import LOCK_CUSTOMER
 
 
 class CustomerRepository:
@@ -47,16 +48,11 @@ class CustomerRepository:
     def lock_for_offer(self, customer_id: str) -> bool:
         """Serialise offer decisions for one customer across processes.
 
-        The UPDATE takes a row lock on PostgreSQL and the write lock on SQLite,
-        and it must be the first write of the unit of work. Returns False when
-        the customer does not exist.
+        Locks the customer's row until the unit of work ends (see
+        offer_history.LOCK_CUSTOMER). Returns False when the customer does not
+        exist.
         """
-        result = self._session.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(offer_version=Customer.offer_version + 1)
-        )
-        return result.rowcount == 1
+        return self._session.execute(LOCK_CUSTOMER, {"customer_id": customer_id}).first() is not None
 
 
 class ProductRepository:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tactful.settings import load_settings
 from tactful.store import repositories as repos
 from tactful.store.database import session_factory
+from tactful.store.offer_history import OfferHistoryRepository
 
 
 class UnitOfWork:
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.identities = repos.IdentityRepository(self.session)
         self.offer_events = repos.OfferEventRepository(self.session)
         self.handoffs = repos.HandoffRepository(self.session)
+        self.offer_history = OfferHistoryRepository(self.session)
         return self
 
     def __exit__(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tactful.importer.runner import EXIT_DATABASE, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, run_import
+from tactful.store.migrate import head_revision
 from tactful.store.models import Order, OrderLine
 from tactful.store.unit_of_work import uow_for
 
@@ -159,7 +160,7 @@ def test_unmigrated_database_is_refused(tmp_path: Path) -> None:
     path.write_text(HEADER, encoding="utf-8")
     code, _, err = _run("uci", [path], f"sqlite:///{tmp_path / 'empty.db'}")
     assert code == EXIT_DATABASE
-    assert "not 0001; run `python -m tactful db upgrade` first" in err
+    assert f"not {head_revision()}; run `python -m tactful db upgrade` first" in err
 
 
 def test_ten_thousand_rows_import_quickly(db_url: str, tmp_path: Path) -> None:
