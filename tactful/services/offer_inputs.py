@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy.engine import Row
-
 from tactful.engine.history import required_history_days
 from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurchase
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
+from tactful.store.offer_history import EventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -160,22 +159,21 @@ def mine_rules(work: UnitOfWork, policy: Policy) -> list[CoPurchaseRule]:
     )
 
 
-def to_engine_event(row: Row, now: datetime) -> OfferEvent:
-    """The engine's view of a stored event row (OfferHistoryRepository.events).
+def to_engine_event(row: EventRow, now: datetime) -> OfferEvent:
+    """The engine's view of a stored event.
 
     A racing decision may have committed an event stamped a little after our
     ``now`` (its clock was read later, but it took the lock first). It did
     happen before this decision, so it counts as "now" rather than "future".
     """
-    _id, kind, offer_id, variant_id, category, at, conversation_id, channel = row
     return OfferEvent(
-        kind=kind,
-        offer_id=offer_id,
-        variant_id=variant_id,
-        category=category,
-        at=min(at, now),
-        conversation_id=conversation_id,
-        channel=channel,
+        kind=row.kind,
+        offer_id=row.offer_id,
+        variant_id=row.variant_id,
+        category=row.category,
+        at=min(row.at, now),
+        conversation_id=row.conversation_id,
+        channel=row.channel,
     )
 
 
@@ -194,19 +192,19 @@ def load_snapshot(
     current conversation however old, and the latest consent choice however
     old (an opt-out must never expire by falling out of a window).
     """
+    since = now - timedelta(days=required_history_days(policy))
+    history = work.offer_history.history(customer_id, since, conversation_id)
     purchases = tuple(
         Purchase(
-            sku=sku,
-            category=catalog[sku].category if sku in catalog else "general",
-            at=placed_at,
-            status=status,
-            quantity=abs(int(quantity)),
+            sku=row.sku,
+            category=catalog[row.sku].category if row.sku in catalog else "general",
+            at=row.placed_at,
+            status=row.status,
+            quantity=abs(int(row.quantity)),
         )
-        for sku, placed_at, status, quantity in work.offer_history.purchases(customer_id)
+        for row in history.purchases
     )
-    since = now - timedelta(days=required_history_days(policy))
-    rows = work.offer_history.events(customer_id, since, conversation_id)
-    events = tuple(to_engine_event(row, now) for row in rows)
+    events = tuple(to_engine_event(row, now) for row in history.events)
     return CustomerSnapshot(customer_id=customer_id, region=region, purchases=purchases, events=events)
 
 

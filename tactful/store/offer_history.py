@@ -1,18 +1,17 @@
 """The reads behind one offer decision, kept to a few indexed statements.
 
 A decision runs on every resolved request, so these use prebuilt Core
-statements returning plain rows (no ORM identity map): three round trips,
-the first of which takes the per-customer lock.
+statements returning plain rows (no ORM identity map): two round trips, the
+first of which takes the per-customer lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, exists, or_, select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import Integer, String, bindparam, cast, exists, literal, null, or_, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tactful.store.models import Customer, Handoff, OfferEventRow, Order, OrderLine
@@ -40,8 +39,21 @@ _LOCKED_FACTS = (
     .where(Customer.id == bindparam("customer_id"))
     .with_for_update(of=Customer)
 )
-_PURCHASES = (
-    select(OrderLine.sku, Order.placed_at, Order.status, OrderLine.quantity)
+_NO_TEXT = cast(null(), String)
+_NO_NUMBER = cast(null(), Integer)
+_PURCHASE_ROWS = (
+    select(
+        literal("p", String).label("tag"),
+        OrderLine.sku.label("a"),
+        Order.status.label("b"),
+        _NO_TEXT.label("c"),
+        _NO_TEXT.label("d"),
+        _NO_TEXT.label("e"),
+        _NO_TEXT.label("f"),
+        Order.placed_at.label("at"),
+        OrderLine.quantity.label("quantity"),
+        _NO_NUMBER.label("id"),
+    )
     .join(Order, Order.id == OrderLine.order_id)
     .where(Order.customer_id == bindparam("customer_id"))
 )
@@ -55,16 +67,18 @@ _LATEST_CONSENT_ID = (
 )
 # Everything the engine needs: the policy's longest window, the whole current
 # conversation, and the newest consent choice however old.
-_EVENTS = (
+_EVENT_ROWS = (
     select(
-        OfferEventRow.id,
+        literal("e", String),
         OfferEventRow.kind,
         OfferEventRow.offer_id,
         OfferEventRow.variant_id,
         OfferEventRow.category,
-        OfferEventRow.at,
         OfferEventRow.conversation_id,
         OfferEventRow.channel,
+        OfferEventRow.at,
+        _NO_NUMBER,
+        OfferEventRow.id,
     )
     .where(OfferEventRow.customer_id == bindparam("customer_id"))
     .where(OfferEventRow.kind != "decision")
@@ -75,8 +89,32 @@ _EVENTS = (
             OfferEventRow.id == _LATEST_CONSENT_ID,
         )
     )
-    .order_by(OfferEventRow.at, OfferEventRow.id)
 )
+# One round trip for both: on a busy network every trip counts.
+_HISTORY = union_all(_PURCHASE_ROWS, _EVENT_ROWS)
+
+
+class PurchaseRow(NamedTuple):
+    sku: str
+    placed_at: datetime
+    status: str
+    quantity: int
+
+
+class EventRow(NamedTuple):
+    id: int
+    kind: str
+    offer_id: str | None
+    variant_id: str | None
+    category: str | None
+    at: datetime
+    conversation_id: str | None
+    channel: str | None
+
+
+class History(NamedTuple):
+    purchases: list[PurchaseRow]
+    events: list[EventRow]
 
 
 class OfferHistoryRepository:
@@ -97,19 +135,19 @@ class OfferHistoryRepository:
         )
         return CustomerFacts(row[0], bool(row[1])) if row is not None else None
 
-    def purchases(self, customer_id: str) -> Sequence[Row]:
-        """(sku, placed_at, status, quantity) of every order line of the customer."""
-        return self._connection().execute(_PURCHASES, {"customer_id": customer_id}).all()
-
-    def events(self, customer_id: str, since: datetime, conversation_id: str | None) -> Sequence[Row]:
-        """(id, kind, offer_id, variant_id, category, at, conversation_id, channel) rows."""
-        return (
+    def history(self, customer_id: str, since: datetime, conversation_id: str | None) -> History:
+        """The customer's order lines and the offer events a decision needs."""
+        rows = (
             self._connection()
             .execute(
-                _EVENTS, {"customer_id": customer_id, "since": since, "conversation_id": conversation_id}
+                _HISTORY, {"customer_id": customer_id, "since": since, "conversation_id": conversation_id}
             )
             .all()
         )
+        purchases = [PurchaseRow(r.a, r.at, r.b, r.quantity) for r in rows if r.tag == "p"]
+        events = [EventRow(r.id, r.a, r.b, r.c, r.d, r.at, r.e, r.f) for r in rows if r.tag == "e"]
+        events.sort(key=lambda event: (event.at, event.id))
+        return History(purchases, events)
 
     def _connection(self) -> Connection:
         # Core execution on the session's connection: same transaction, less overhead.
