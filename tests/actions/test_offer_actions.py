@@ -177,3 +177,12 @@ def test_a_broken_policy_file_means_no_offer_but_support_works(
     from actions import runtime
 
     assert runtime.policy_provider().status().ok is False
+
+
+def test_basic_plan_customer_is_offered_pro_and_accepting_gives_the_upgrade_link(shop: str) -> None:
+    messages, pending = _offer_for("C006")
+    assert pending is not None and pending["target_sku"] == "PLAN-PRO"
+    assert "Pro" in messages[-1]["text"]
+    accepted, _ = run_action(ActionAffirm(), _pending_tracker("yes please", "affirm", "C006", pending))
+    assert "upgrade" in said(accepted).lower() and "PLAN-PRO" in said(accepted)
+    assert cart_for(lambda: uow_for(shop), "C006").is_empty  # an upgrade is a link, not a cart line

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from tactful.demo import catalog, customers
-from tactful.demo.holdout import DEMO_HOLDOUT_SALT, held_out, holdout_bucket, in_holdout
 from tactful.demo.loader import load_demo
+from tactful.engine.holdout import in_holdout
+from tactful.engine.policy import load_policy
 from tactful.store import models
 from tactful.store.unit_of_work import uow_for
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLES = [table for table in models.metadata.sorted_tables]
 
 
@@ -28,23 +30,12 @@ def _days_ago(moment: datetime, now: datetime) -> float:
 # --------------------------------------------------------------------------- holdout
 
 
-def test_c007_is_the_only_demo_customer_in_the_holdout_group() -> None:
-    assert held_out(customers.CUSTOMER_IDS) == ["C007"]
-    assert in_holdout("C007", DEMO_HOLDOUT_SALT, 0.10)
-    assert holdout_bucket("C007", DEMO_HOLDOUT_SALT) < 1000
-
-
-def test_the_brief_default_salt_would_hold_out_the_wrong_customer() -> None:
-    # Why the demo does not use "tactful-demo": it holds out C006, not C007.
-    assert held_out(customers.CUSTOMER_IDS, salt="tactful-demo") == ["C006"]
-
-
-def test_demo_salt_also_works_with_the_engines_hash() -> None:
-    engine_holdout = pytest.importorskip("tactful.engine.holdout")
-    chosen = [
-        cid for cid in customers.CUSTOMER_IDS if engine_holdout.in_holdout(cid, DEMO_HOLDOUT_SALT, 0.10)
+def test_c007_is_the_only_demo_customer_in_the_default_policys_holdout_group() -> None:
+    policy = load_policy(REPO_ROOT / "policy.yml")
+    held_out = [
+        cid for cid in customers.CUSTOMER_IDS if in_holdout(cid, policy.holdout.salt, policy.holdout.share)
     ]
-    assert chosen == ["C007"]
+    assert held_out == ["C007"]
 
 
 # --------------------------------------------------------------------------- loading

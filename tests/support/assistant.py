@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tactful.identity import issue_token
+from tests.support.http import post_json
 from tests.support.servers import REPO_ROOT, base_env, free_port, running, skip_or_fail
 
 MODEL = REPO_ROOT / "models" / "tactful.tar.gz"
@@ -34,19 +35,7 @@ class Assistant:
         return issue_token(customer_id, JWT_SECRET, ttl_seconds=ttl, **kwargs)
 
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.rasa_url + path, data=data, headers={"Content-Type": "application/json", **(headers or {})}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            payload = error.read()
-            try:
-                return error.code, json.loads(payload or b"null")
-            except json.JSONDecodeError:
-                return error.code, payload.decode(errors="replace")
+        return post_json(self.rasa_url + path, body, headers)
 
     def say(
         self, sender: str, text: str, customer: str | None = None, token: str | None = None

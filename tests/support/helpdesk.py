@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tactful.handoff.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, signed_headers, verify
+from tests.support.http import post_json
 
 
 @dataclass
@@ -119,18 +118,9 @@ def signed_post(
 ) -> tuple[int, Any]:
     """POST as a helpdesk would, signed with ``secret`` (None: unsigned)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"}
+    headers: dict[str, str] = {}
     if secret is not None:
         headers.update(signed_headers(secret, data, now=timestamp))
     if signature is not None:
         headers[SIGNATURE_HEADER] = signature
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        payload = error.read()
-        try:
-            return error.code, json.loads(payload or b"null")
-        except json.JSONDecodeError:
-            return error.code, payload.decode(errors="replace")
+    return post_json(url, data, headers, timeout=30)
