@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     check = policy_commands.add_parser("check", help="validate a policy file")
     check.add_argument("file", nargs="?", metavar="FILE", help="policy file (default: $TACTFUL_POLICY_FILE)")
+
+    report = commands.add_parser(
+        "report",
+        parents=[database],
+        help="offer analytics: offer, accept, decline and opt-out rates; revenue against the holdout",
+    )
+    report.add_argument("--days", type=_positive_int, default=30, help="period length in days (default 30)")
     return parser
 
 
@@ -195,6 +202,32 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tactful.engine.policy import PolicyError, load_policy
+    from tactful.services.analytics import format_report, offer_report
+    from tactful.store.unit_of_work import uow_for
+
+    settings = load_settings()
+    try:
+        policy = load_policy(settings.policy_file)
+    except PolicyError as error:
+        _error(f"the holdout group comes from the policy, which is invalid: {error}")
+        return EXIT_PROBLEMS
+    until = datetime.utcnow()
+    url = _db_url(args)
+    try:
+        report = offer_report(lambda: uow_for(url), policy, until - timedelta(days=args.days), until)
+    except SQLAlchemyError as error:
+        _error(f"cannot read {_shown(url)}: {_first_line(error)}")
+        return EXIT_DATABASE
+    print(format_report(report))
+    return EXIT_OK
+
+
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -206,6 +239,7 @@ HANDLERS = {
     ("demo", "load"): cmd_demo_load,
     ("token", None): cmd_token,
     ("policy", "check"): cmd_policy_check,
+    ("report", None): cmd_report,
 }
 
 
