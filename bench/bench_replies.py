@@ -32,7 +32,7 @@ def main() -> int:
     started = time.perf_counter()
     report = evaluate(examples)
     elapsed = time.perf_counter() - started
-    print(f"{len(examples)} held-out replies from {args.file.relative_to(REPO_ROOT)}")
+    print(f"{len(examples)} held-out replies from {args.file}")
     print(format_report(report))
     print(f"\nclassified in {elapsed * 1000:.0f} ms ({elapsed / len(examples) * 1e6:.0f} us each)")
     if args.errors and report.errors:

@@ -303,10 +303,13 @@ def _clear_yes(norm: str) -> tuple[bool, str]:
     text = L.ADD_TO_ORDER.sub(" add it ", norm)
     words = _words(text)
     symbols = _symbols(text)
-    strong = [w for w in words if w in L.STRONG_YES_WORDS]
+    # One-letter "y" / "k" mean yes only as (nearly) the whole message: in
+    # "y r u suggesting this" the y is "why".
+    short_message = len(words) <= 2
+    strong = [w for w in words if w in L.STRONG_YES_WORDS and (len(w) > 1 or short_message)]
     phrase = L.YES_PHRASES.search(text)
     emoji = [s for s in symbols if s in L.YES_EMOJI]
-    weak = [w for w in words if w in L.WEAK_YES_WORDS]
+    weak = [w for w in words if w in L.WEAK_YES_WORDS and (len(w) > 1 or short_message)]
     if not (strong or phrase or emoji or weak):
         return False, "no yes word"
     if not (strong or phrase or emoji) and L.THANKS.search(text):
@@ -335,6 +338,8 @@ def _clear_yes(norm: str) -> tuple[bool, str]:
 # --- everything else -----------------------------------------------------------------------------------
 def _why_cue(norm: str) -> str | None:
     for clause in _clauses(norm):
+        if L.WHY_STANDALONE.search(clause) and ("?" in clause or len(_words(clause)) <= 8):
+            return clause
         match = L.WHY.search(clause)
         if not match:
             continue

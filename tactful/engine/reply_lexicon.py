@@ -48,6 +48,14 @@ STRONG_YES_WORDS = frozenset(
         "confirmed",
         "ofcourse",
         "yay",
+        # Common slips of the thumb on a phone keyboard.
+        "yse",
+        "yeas",
+        "yus",
+        "yis",
+        "shure",
+        "sur",
+        "ys",
     }
 )
 # "ok" after a support answer may just acknowledge the answer, so on its own with
@@ -66,8 +74,15 @@ YES_PHRASES = re.compile(
         r"please do",
         r"add (?:it|one|that|this|them|the \w+|a \w+|to (?:my )?(?:cart|basket|order))",
         r"put (?:it|one|that) in",
-        r"i'll (?:take|have|get|buy)",
-        r"i will (?:take|have|get|buy)",
+        r"(?:chuck|bung|bang|stick|pop|throw|toss|slap) (?:it|one|that|them) (?:in|on)\w*",
+        r"ad (?:it|one)",
+        r"(?:please )?proceed",
+        r"include (?:it|one|that|them|the \w+)",
+        r"let's do (?:it|that|this|the \w+)",
+        r"upgarde (?:me|my|it)",
+        r"add (?:ti|itt|iy)",
+        r"i'll (?:take|have|buy|get(?! back))",
+        r"i will (?:take|have|buy|get(?! back))",
         r"take (?:it|one|that)",
         r"i want (?:it|one|that|this|the \w+)",
         r"i'd (?:like|love)",
@@ -82,6 +97,7 @@ YES_PHRASES = re.compile(
         r"i'm in",
         r"let's (?:do it|go|do this|do that)",
         r"(?:that|it) would be (?:great|good|nice|lovely|perfect|helpful)",
+        r"(?:that'd|that'll|that will) be (?:great|good|nice|lovely|perfect|helpful|brilliant|amazing)",
         r"sounds like a plan",
         r"take my money",
         r"upgrade (?:me|my|it)",
@@ -96,7 +112,10 @@ YES_PHRASES = re.compile(
 YES_EMOJI = frozenset({"👍", "✅", "👌", "🙌", "💯", "🤝", "✔", "☑"})
 THANKS = re.compile(_words(r"thanks?", r"thank you", r"thank u", r"ty", r"thx", r"cheers", r"ta"))
 # Phrases that put something in the cart and mention an order word innocently.
-ADD_TO_ORDER = re.compile(r"\badd (?:it|one|that|this|them)? ?to (?:my |the )?(?:order|cart|basket)\b")
+ADD_TO_ORDER = re.compile(
+    r"\b(?:add|put|stick|pop|bundle|include|throw|chuck|bang|bung)"
+    r"(?: (?:it|one|that|this|them|the \w+))? ?(?:to|in|into|on|with) (?:my |the )?(?:order|cart|basket)\b"
+)
 
 # --- no and not-sure ----------------------------------------------------------------------------
 NEGATION = re.compile(
@@ -198,6 +217,16 @@ DECLINE_PHRASES = re.compile(
         r"elsewhere",
         r"check with",
         r"decide later",
+        # Sarcasm: a yes word that means no.
+        r"yeah,? right",
+        r"as if",
+        r"made of money",
+        r"nice try",
+        r"yeah,? no(?! problem| worries)",
+        r"dream on",
+        r"in your dreams",
+        r"sure,? because",
+        r"sure,? jan",
     )
 )
 NO_WORDS = frozenset({"no", "nope", "nah", "naw", "nay", "nty", "noo", "nop"})
@@ -338,7 +367,23 @@ WHY = re.compile(
     r"|how (?:did|do) you (?:pick|choose|chose|select|decide)"
     r"|how was (?:this|that|it) (?:chosen|picked|selected)"
     r"|reason for (?:this|that|the)"
+    r"|what(?:'s| is) (?:this|that|it) based on"
+    r"|(?:is|was) (?:this|that|it) based on"
+    r"|on what basis"
+    r"|where (?:did|does) (?:this|that|it)(?: \w+)? come from"
+    r"|how (?:did|do) you know"
     r")"
+)
+# Asking where a suggestion came from, with no "why" word needed.
+WHY_STANDALONE = re.compile(
+    _words(
+        r"based on",
+        r"what (?:data|info\w*)",
+        r"how (?:do|did) you know",
+        r"why do you think",
+        r"because of my",
+        r"how was (?:this|that|it)(?: \w+)? chosen",
+    )
 )
 WHY_OBJECT = re.compile(
     _words(
@@ -354,6 +399,9 @@ WHY_OBJECT = re.compile(
         r"seeing",
         r"showing",
         r"getting",
+        r"shown",
+        r"offered",
+        r"being",
         r"sell\w*",
         r"pick\w*",
         r"chose\w*",
@@ -375,6 +423,7 @@ STOP_WORDS = frozenset(
         "stop",
         "stahp",
         "stopp",
+        "stpo",
         "quit",
         "cease",
         "enough",
@@ -405,6 +454,13 @@ OPT_OUT_PHRASES = re.compile(
         r"no more(?: of (?:that|this|these|those|them|it))?(?: please| pls| plz)?$",
         r"(?:this|that|it)(?:'s| is) spam",
         r"leave me alone",
+        r"stop (?:pushing|flogging|shilling|selling|plugging|hawking|peddling|marketing|promoting|"
+        r"advertising|pitching|upselling)",
+        r"pitch a rest",
+        r"pack it in with (?:the|your|all) \w+",
+        r"hide (?:the |these |those |your |all )?(?:suggestions|recommendations|offers|ads|adverts|promos)",
+        r"stop being (?:a |so )?(?:salesman|salesperson|salesy|pushy)",
+        r"(?:don't|do not) want to be sold",
     )
 )
 # Turning offers back on.

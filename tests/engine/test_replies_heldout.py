@@ -1,13 +1,20 @@
-"""The reply classifier against the held-out file, with the DESIGN goals.
+"""The reply classifier against the held-out files, with the DESIGN goals.
 
-tests/heldout/offer_replies.yml was written before the classifier, and no entry
-is copied into its rules; the dev examples live in test_replies.py. The same
-author wrote both, so read the scores as an upper bound.
+* offer_replies.yml was written before the classifier by the classifier's
+  author; no entry is copied into its rules (an upper bound).
+* offer_replies_blind.yml and offer_replies_final.yml were written blind by two
+  other authors who never saw the classifier. Measured before any change, they
+  missed two goals (accepts taken as declines 8.3% and 9.1%; false accepts 0.56%
+  and 0.62%, from sarcasm, "I'll get back to you" and "y r u ..."). General rule
+  fixes followed (no entries copied), so they are no longer independent either;
+  they stay here as regression sets. None is used in NLU training.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from tactful.engine.replies import classify_offer_reply
 from tactful.engine.reply_eval import (
@@ -20,7 +27,9 @@ from tactful.engine.reply_eval import (
     load_examples,
 )
 
-HELDOUT = Path(__file__).resolve().parents[1] / "heldout" / "offer_replies.yml"
+HELDOUT_DIR = Path(__file__).resolve().parents[1] / "heldout"
+HELDOUT = HELDOUT_DIR / "offer_replies.yml"
+ALL_HELDOUT = sorted(HELDOUT_DIR.glob("offer_replies*.yml"))
 MINIMUM = {
     "accept": 100,
     "decline": 100,
@@ -41,8 +50,9 @@ def test_heldout_file_is_big_enough() -> None:
     assert len(texts) == len(set(texts)), "duplicate held-out examples"
 
 
-def test_heldout_goals() -> None:
-    report = evaluate(load_examples(HELDOUT))
+@pytest.mark.parametrize("path", ALL_HELDOUT, ids=lambda path: path.stem)
+def test_heldout_goals(path: Path) -> None:
+    report = evaluate(load_examples(path))
     summary = format_report(report)
     print(summary)
     assert report.decline_recall >= GOAL_DECLINE_RECALL, summary
