@@ -4,8 +4,9 @@
     .venv/bin/python bench/bench_decision.py --backends sqlite --large-lines 1000000
 
 Each sample is one real decision for a random customer through
-OfferService.decide_locked (lock + reads + engine choice), then the durable
-write (decision + impression events, commit) timed separately. The large
+OfferService.decide_locked (lock + reads + engine choice), rolled back so
+every sample sees the same history; a second pass times the durable write
+(decision + impression events, commit) on its own. The large
 figure is compared with the small one measured the same way, because absolute
 times drift on shared machines. Generated stores are kept in var/bench (SQLite)
 or databases named tactful_bench_<lines> (PostgreSQL) and reused.
@@ -34,6 +35,7 @@ from tactful.store.database import get_engine  # noqa: E402
 from tactful.store.unit_of_work import uow_for  # noqa: E402
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+WARM_UP = 300  # caches, connection pool, page cache
 
 
 def store_url(backend: str, lines: int) -> str:
@@ -76,8 +78,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _context(customer: str, index: int) -> ConversationContext:
+    return ConversationContext(
+        customer_id=customer,
+        conversation_id=f"bench-{time.time_ns()}-{index}",
+        channel="rest",
+        stage="support",
+        user_turns=2,
+        moment="resolved_request",
+    )
+
+
 def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, float]:
-    # Each run starts from the same history: earlier runs' events would trip the caps.
+    """Decision latency (lock + reads + choice, rolled back so every sample sees
+    the same history) and, in a second pass, the durable write of a decision."""
     with get_engine(url, 30).begin() as connection:
         connection.execute(text("DELETE FROM offer_events"))
     policy_provider = PolicyProvider(REPO_ROOT / "policy.yml")
@@ -87,29 +101,28 @@ def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, 
     service.inputs.mined.put([])  # mining is benchmarked on its own (bench_mining.py)
     rng = random.Random(seed)
     decide_ms: list[float] = []
-    write_ms: list[float] = []
     offers = 0
-    for index in range(samples + 200):
-        context = ConversationContext(
-            customer_id=customer_id(rng.randrange(customers)),
-            conversation_id=f"bench-{time.time_ns()}-{index}",
-            channel="rest",
-            stage="support",
-            user_turns=2,
-            moment="resolved_request",
-        )
-        now = datetime.utcnow()
+    for index in range(samples + WARM_UP):
+        context = _context(customer_id(rng.randrange(customers)), index)
         start = time.perf_counter()
         with uow_for(url) as work:
-            decision, context = service.decide_locked(work, policy, context, now)
+            decision, context = service.decide_locked(work, policy, context, datetime.utcnow())
             chosen = time.perf_counter()
+        if index >= WARM_UP:
+            decide_ms.append((chosen - start) * 1000)
+            offers += decision.offer is not None
+    write_ms: list[float] = []
+    for index in range(samples // 2 + WARM_UP):
+        context = _context(customer_id(rng.randrange(customers)), index)
+        now = datetime.utcnow()
+        with uow_for(url) as work:
+            decision, context = service.decide_locked(work, policy, context, now)
+            start = time.perf_counter()
             service.record_decision(work, context, decision, now)
             work.commit()
-        done = time.perf_counter()
-        if index >= 200:  # warm-up: caches, connection pool, page cache
-            decide_ms.append((chosen - start) * 1000)
-            write_ms.append((done - chosen) * 1000)
-            offers += decision.offer is not None
+            done = time.perf_counter()
+        if index >= WARM_UP:
+            write_ms.append((done - start) * 1000)
     return {
         "decide_p50": statistics.median(decide_ms),
         "decide_p99": percentile(decide_ms, 0.99),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, String, bindparam, cast, exists, literal, null, or_, select, union_all
+from sqlalchemy import Integer, String, bindparam, cast, exists, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -65,10 +65,14 @@ _LATEST_CONSENT_ID = (
     .limit(1)
     .scalar_subquery()
 )
+
+
 # Everything the engine needs: the policy's longest window, the whole current
-# conversation, and the newest consent choice however old.
-_EVENT_ROWS = (
-    select(
+# conversation, and the newest consent choice however old. Three selects, each
+# on its own index, rather than one OR that planners may answer with a scan;
+# an event found twice is deduplicated by id.
+def _event_rows(condition):  # type: ignore[no-untyped-def]
+    return select(
         literal("e", String),
         OfferEventRow.kind,
         OfferEventRow.offer_id,
@@ -79,19 +83,17 @@ _EVENT_ROWS = (
         OfferEventRow.at,
         _NO_NUMBER,
         OfferEventRow.id,
-    )
-    .where(OfferEventRow.customer_id == bindparam("customer_id"))
-    .where(OfferEventRow.kind != "decision")
-    .where(
-        or_(
-            OfferEventRow.at >= bindparam("since"),
-            OfferEventRow.conversation_id == bindparam("conversation_id"),
-            OfferEventRow.id == _LATEST_CONSENT_ID,
-        )
-    )
+    ).where(condition)
+
+
+_IS_CUSTOMERS = (OfferEventRow.customer_id == bindparam("customer_id")) & (OfferEventRow.kind != "decision")
+_WINDOW_EVENTS = _event_rows(_IS_CUSTOMERS & (OfferEventRow.at >= bindparam("since")))
+_CONVERSATION_EVENTS = _event_rows(
+    (OfferEventRow.conversation_id == bindparam("conversation_id")) & _IS_CUSTOMERS
 )
+_CONSENT_EVENT = _event_rows(OfferEventRow.id == _LATEST_CONSENT_ID)
 # One round trip for both: on a busy network every trip counts.
-_HISTORY = union_all(_PURCHASE_ROWS, _EVENT_ROWS)
+_HISTORY = union_all(_PURCHASE_ROWS, _WINDOW_EVENTS, _CONVERSATION_EVENTS, _CONSENT_EVENT)
 
 
 class PurchaseRow(NamedTuple):
@@ -145,9 +147,8 @@ class OfferHistoryRepository:
             .all()
         )
         purchases = [PurchaseRow(r.a, r.at, r.b, r.quantity) for r in rows if r.tag == "p"]
-        events = [EventRow(r.id, r.a, r.b, r.c, r.d, r.at, r.e, r.f) for r in rows if r.tag == "e"]
-        events.sort(key=lambda event: (event.at, event.id))
-        return History(purchases, events)
+        events = {r.id: EventRow(r.id, r.a, r.b, r.c, r.d, r.at, r.e, r.f) for r in rows if r.tag == "e"}
+        return History(purchases, sorted(events.values(), key=lambda event: (event.at, event.id)))
 
     def _connection(self) -> Connection:
         # Core execution on the session's connection: same transaction, less overhead.
