@@ -157,8 +157,7 @@ async def maybe_offer(turn: Turn, tracker: Tracker, reply: Reply, moment: str) -
     reply.choices(
         offer.message, [(offer.accept_label, ACCEPT_PAYLOAD), (offer.decline_label, DECLINE_PAYLOAD)]
     )
-    is_subscription = offer.category == "subscription"
-    return [SlotSet("pending_offer", offer_to_slot(offer, is_subscription))]
+    return [SlotSet("pending_offer", offer_to_slot(offer))]
 
 
 OPT_OUT_CONFIRMATION = (

@@ -31,7 +31,7 @@ from bench.generate_store import customer_id, generate  # noqa: E402
 from tactful.engine.model import ConversationContext  # noqa: E402
 from tactful.services.offers import OfferService  # noqa: E402
 from tactful.services.policy_provider import PolicyProvider  # noqa: E402
-from tactful.store.database import get_engine  # noqa: E402
+from tactful.store.database import get_engine, session_factory  # noqa: E402
 from tactful.store.unit_of_work import uow_for  # noqa: E402
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -68,6 +68,7 @@ def prepare(backend: str, customers: int, lines: int, regenerate: bool) -> str:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
     get_engine.cache_clear()
+    session_factory.cache_clear()
     seconds = generate(url, customers, lines)
     print(f"  generated {backend} store: {customers:,} customers, {lines:,} lines in {seconds:.0f} s")
     return url

@@ -21,7 +21,6 @@ class Settings:
     policy_file: Path
     action_secret: str | None
     db_timeout_seconds: float
-    holdout_salt_override: str | None
 
 
 def load_settings() -> Settings:
@@ -33,5 +32,4 @@ def load_settings() -> Settings:
         policy_file=Path(_env("TACTFUL_POLICY_FILE", str(REPO_ROOT / "policy.yml")) or ""),
         action_secret=_env("TACTFUL_ACTION_SECRET"),
         db_timeout_seconds=float(_env("TACTFUL_DB_TIMEOUT", "5") or 5),
-        holdout_salt_override=_env("TACTFUL_HOLDOUT_SALT"),
     )

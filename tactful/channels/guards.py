@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import Sanic
 
 from tactful.identity import identity_from_metadata
+from tactful.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def neutralise_payload(text: str) -> str:
 
 
 def _customer_of(metadata: Any) -> str | None:
-    identity = identity_from_metadata(metadata, os.environ.get("TACTFUL_JWT_SECRET"))
+    identity = identity_from_metadata(metadata, load_settings().jwt_secret)
     return identity.customer_id if identity else None
 
 

@@ -52,6 +52,7 @@ def build_offer(candidate: Candidate, policy: Policy, now: datetime) -> Offer:
         decline_label="No thanks",
         link=offer_link(candidate, policy),
         source=candidate.origin,
+        is_subscription=candidate.target.is_subscription,
     )
 
 

@@ -147,6 +147,9 @@ class Offer:
     accept_label: str
     decline_label: str = "No thanks"
     link: str | None = None
+    # A plan or other subscription: accepting means following the upgrade link,
+    # not putting a line in the cart.
+    is_subscription: bool = False
     # "policy" for a shop rule, "mined" for a co-purchase rule.
     source: str = "policy"
 

@@ -128,30 +128,12 @@ def load_arm_stats(work: UnitOfWork) -> dict[tuple[str, str], ArmStats]:
     return {arm: ArmStats(accepts=a, declines=d) for arm, (a, d) in counts.items()}
 
 
-def load_baskets(work: UnitOfWork) -> list[list[str]]:
-    """Every order's offerable SKUs, including orders without a customer."""
-    from sqlalchemy import select
-
-    from tactful.store.models import OrderLine
-    from tactful.store.models import Product as ProductRow
-
-    rows = work.session.execute(
-        select(OrderLine.order_id, OrderLine.sku)
-        .join(ProductRow, ProductRow.sku == OrderLine.sku)
-        .where(ProductRow.offerable.is_(True))
-    )
-    baskets: dict[str, list[str]] = defaultdict(list)
-    for order_id, sku in rows:
-        baskets[order_id].append(sku)
-    return list(baskets.values())
-
-
 def mine_rules(work: UnitOfWork, policy: Policy) -> list[CoPurchaseRule]:
     mining = policy.mining
     if not mining.enabled:
         return []
     return mine_copurchase(
-        load_baskets(work),
+        work.orders.offerable_baskets(),
         min_support=mining.min_support,
         min_confidence=mining.min_confidence,
         min_lift=mining.min_lift,

@@ -29,7 +29,7 @@ RESPONSE_KINDS = frozenset({"accepted", "declined", "ignored"})
 
 @dataclass(frozen=True)
 class AcceptOutcome:
-    added_to_cart: bool
+    # Where the customer finishes an upgrade; None when the item went into the cart.
     link: str | None
 
 
@@ -39,14 +39,12 @@ class OfferService:
         uow: UowFactory,
         policy: PolicyProvider,
         rng: random.Random | None = None,
-        upgrade_link_base: str = "/account/upgrade",
         inputs: OfferInputs | None = None,
     ) -> None:
         self._uow = uow
         self._policy = policy
         self._rng = rng or random.SystemRandom()
         self.inputs = inputs or OfferInputs()
-        self._upgrade_link_base = upgrade_link_base
 
     @property
     def policy_provider(self) -> PolicyProvider:
@@ -155,10 +153,11 @@ class OfferService:
         self.inputs.arms.clear()
         if kind != "accepted":
             return None
-        if offer.get("kind") == "upsell" and offer.get("is_subscription"):
-            return AcceptOutcome(False, f"{self._upgrade_link_base}?plan={offer.get('target_sku')}")
+        if offer.get("is_subscription") and offer.get("link"):
+            # The policy's upgrade link (``links.upgrade``) is where a plan changes.
+            return AcceptOutcome(str(offer["link"]))
         add_to_cart(self._uow, customer_id, str(offer.get("target_sku")), 1, now)
-        return AcceptOutcome(True, None)
+        return AcceptOutcome(None)
 
     def set_consent(
         self, customer_id: str, opted_in: bool, channel: str, conversation_id: str, now: datetime
@@ -176,7 +175,7 @@ class OfferService:
             work.commit()
 
 
-def offer_to_slot(offer: Offer, is_subscription: bool) -> dict:
+def offer_to_slot(offer: Offer) -> dict:
     """What the conversation keeps about a shown offer (no customer data)."""
     return {
         "offer_id": offer.offer_id,
@@ -187,6 +186,6 @@ def offer_to_slot(offer: Offer, is_subscription: bool) -> dict:
         "category": offer.category,
         "final_price": str(offer.final_price),
         "reason": offer.reason,
-        "is_subscription": is_subscription,
+        "is_subscription": offer.is_subscription,
         "link": offer.link,
     }

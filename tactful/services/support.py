@@ -226,8 +226,3 @@ def add_to_cart(uow: UowFactory, customer_id: str, sku: str, quantity: int, now:
         work.carts.set_quantity(cart, sku, existing + quantity, now)
         work.commit()
     return cart_for(uow, customer_id)
-
-
-def customer_exists(uow: UowFactory, customer_id: str) -> bool:
-    with uow() as work:
-        return work.customers.get(customer_id) is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 # SQLite stores Numeric(12, 2) as REAL; SQLAlchemy rounds back to the column's
@@ -81,9 +81,7 @@ def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+@functools.lru_cache(maxsize=16)
 def session_factory(url: str, timeout_seconds: float = 5.0) -> sessionmaker:
+    """One session factory per database (built once: every unit of work uses it)."""
     return sessionmaker(bind=get_engine(url, timeout_seconds), future=True, expire_on_commit=False)
-
-
-def new_session(url: str, timeout_seconds: float = 5.0) -> Session:
-    return session_factory(url, timeout_seconds)()

@@ -6,6 +6,7 @@ never fetch another customer's order by guessing its number.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -114,6 +115,19 @@ class OrderRepository:
         if since is not None:
             query = query.where(Order.placed_at >= since)
         return self._session.execute(query).all()
+
+    def offerable_baskets(self) -> list[list[str]]:
+        """Every order's offerable SKUs (orders without a customer included),
+        the input of co-purchase mining."""
+        rows = self._session.execute(
+            select(OrderLine.order_id, OrderLine.sku)
+            .join(Product, Product.sku == OrderLine.sku)
+            .where(Product.offerable.is_(True))
+        )
+        baskets: dict[str, list[str]] = defaultdict(list)
+        for order_id, sku in rows:
+            baskets[order_id].append(sku)
+        return list(baskets.values())
 
 
 class ReturnRepository:
@@ -293,14 +307,6 @@ class HandoffRepository:
             .where(Handoff.status.in_(("pending", "active")))
             .order_by(Handoff.id.desc())
         ).first()
-
-    def any_for_conversation(self, conversation_id: str) -> bool:
-        return (
-            self._session.scalars(
-                select(Handoff.id).where(Handoff.conversation_id == conversation_id).limit(1)
-            ).first()
-            is not None
-        )
 
     def pending_delivery(self, limit: int = 20) -> Sequence[Handoff]:
         return self._session.scalars(

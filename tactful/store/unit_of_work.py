@@ -49,7 +49,8 @@ class UnitOfWork:
 
 def uow_for(url: str | None = None, timeout_seconds: float | None = None) -> UnitOfWork:
     """A unit of work on the configured shop database (or on ``url``)."""
-    settings = load_settings()
-    return UnitOfWork(
-        session_factory(url or settings.shop_db_url, timeout_seconds or settings.db_timeout_seconds)
-    )
+    if url is None or timeout_seconds is None:
+        settings = load_settings()
+        url = url or settings.shop_db_url
+        timeout_seconds = timeout_seconds or settings.db_timeout_seconds
+    return UnitOfWork(session_factory(url, timeout_seconds))

@@ -219,8 +219,13 @@ def test_handoffs(db_url: str) -> None:
         assert active is not None and active.id == first_id
         assert active.summary == {"topic": "late delivery", "do_not_pitch": True}
         assert uow.handoffs.active_for_conversation("conv-2") is None
-        assert uow.handoffs.any_for_conversation("conv-2")
-        assert not uow.handoffs.any_for_conversation("conv-3")
+        # Any handoff of a conversation, even a closed one, keeps offers out of it.
+        uow.session.add(Customer(id="H1", created_at=NOW))
+        uow.session.flush()
+        facts = uow.offer_history.lock_and_read_facts("H1", "conv-2")
+        assert facts is not None and facts.handed_off
+        facts = uow.offer_history.lock_and_read_facts("H1", "conv-3")
+        assert facts is not None and not facts.handed_off
         assert [h.id for h in uow.handoffs.pending_delivery()] == [first_id]
         assert [m.text for m in uow.handoffs.undelivered_messages(first_id)] == ["hello?"]
 
