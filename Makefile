@@ -15,6 +15,10 @@ export TACTFUL_JWT_SECRET ?= dev-only-jwt-secret-change-me-0123456789
 export TACTFUL_ACTION_SECRET ?= dev-only-action-secret
 export RASA_TOKEN ?= dev-only-rasa-token
 export TACTFUL_HELPDESK_SECRET ?= dev-only-helpdesk-secret
+export TACTFUL_SESSION_SECRET ?= dev-only-session-secret
+export TACTFUL_LINK_SECRET ?= dev-only-link-secret
+# No usage data leaves the machine (Rasa's telemetry is on by default).
+export RASA_TELEMETRY_ENABLED ?= false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)

@@ -19,9 +19,10 @@ from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import WEB_CHANNELS, Turn
-from tactful.linking.codes import link_secret
+from tactful.linking.codes import LinkSecretMissing, link_secret
 from tactful.linking.delivery import delivery_from_env
-from tactful.linking.service import LinkingService, PendingDelivery, StartResult
+from tactful.linking.service import LinkingService, PendingDelivery, StartResult, StartStatus, VerifyResult
+from tactful.ratelimit import counter_for
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
 
@@ -45,6 +46,17 @@ CODE_SENT = (
     " It works for 10 minutes. Type the code here to finish linking."
 )
 WAIT = "There were too many wrong codes. Please wait 10 minutes, then ask me to link your account again."
+TOO_MANY_REQUESTS = (
+    "You've asked for a lot of codes in this chat."
+    " Please wait an hour, then ask me to link your account again."
+)
+# Said alike for every email (the limit is counted for unknown ones too), so it
+# says nothing about whether an account exists.
+PAUSED = (
+    "There were too many wrong codes for that email address, so linking it is paused."
+    " Please wait an hour, then ask me to link your account again."
+)
+UNAVAILABLE = "Linking isn't available right now. Please try again in a few minutes."
 NO_CODE = "The code has 6 digits. Please type it exactly as it appears in the email."
 LINKED = "Done: this chat is now linked to your account. You can ask me about your orders here."
 WRONG = "That code doesn't match. You have {tries} {noun} left."
@@ -52,12 +64,30 @@ LOCKED = "That code doesn't match, and after 5 tries it no longer works. You can
 NOTHING_PENDING = 'I don\'t have a code waiting for this chat. Say "link my account" to get one.'
 MAYBE_AN_ORDER = ' If {number} is an order number, ask me "where is order {number}?"'
 
+START_REPLIES: dict[StartStatus, str] = {
+    "sent": CODE_SENT,
+    "locked": WAIT,
+    "chat_limit": TOO_MANY_REQUESTS,
+    "account_limit": PAUSED,
+    "unavailable": UNAVAILABLE,
+}
+
 _deliveries: set[asyncio.Task] = set()
 
 
 @functools.lru_cache(maxsize=1)
 def linking_service() -> LinkingService:
-    return LinkingService(runtime.new_uow, delivery_from_env(), link_secret(), utcnow)
+    counter = counter_for(runtime.settings().redis_url)
+    return LinkingService(runtime.new_uow, delivery_from_env(), link_secret(), utcnow, counter)
+
+
+def available_service() -> LinkingService | None:
+    """The service, or None while no secret is configured (the action server stays up)."""
+    try:
+        return linking_service()
+    except LinkSecretMissing as error:
+        logger.error("%s", error)
+        return None
 
 
 def find_email(text: str) -> str | None:
@@ -72,12 +102,12 @@ def find_code(text: str) -> str | None:
     return match.group(0) if match else None
 
 
-def _send_later(pending: PendingDelivery) -> None:
+def _send_later(service: LinkingService, pending: PendingDelivery) -> None:
     """Deliver after the reply, so the answer's timing says nothing either."""
 
     async def deliver() -> None:
         try:
-            await run_blocking(linking_service().deliver, pending, timeout=DELIVERY_TIMEOUT_SECONDS)
+            await run_blocking(service.deliver, pending, timeout=DELIVERY_TIMEOUT_SECONDS)
         except Exception:  # noqa: BLE001 - the customer can ask for another code
             logger.exception("could not deliver a link code")
 
@@ -87,13 +117,14 @@ def _send_later(pending: PendingDelivery) -> None:
 
 
 async def start_linking(turn: Turn, reply: Reply, email: str) -> None:
-    result: StartResult = await run_blocking(linking_service().start, turn.channel, turn.sender_id, email)
-    if result.status == "locked":
-        reply.say(WAIT)
+    service = available_service()
+    if service is None:
+        reply.say(UNAVAILABLE)
         return
-    reply.say(CODE_SENT)
+    result: StartResult = await run_blocking(service.start, turn.channel, turn.external_id, email)
+    reply.say(START_REPLIES[result.status])
     if result.delivery is not None:
-        _send_later(result.delivery)
+        _send_later(service, result.delivery)
 
 
 class LinkingAction(TactfulAction):
@@ -155,7 +186,11 @@ class ActionLinkCode(LinkingAction):
             # action routes numbered answers to yes / no.)
             reply.say(NO_CODE)
             return []
-        result = await run_blocking(linking_service().verify, turn.channel, turn.sender_id, code)
+        service = available_service()
+        if service is None:
+            reply.say(UNAVAILABLE)
+            return []
+        result = await run_blocking(service.verify, turn.channel, turn.external_id, code)
         if result.status == "linked":
             reply.say(LINKED)
             # Offer and question state belonged to whoever the chat was before.
@@ -164,12 +199,12 @@ class ActionLinkCode(LinkingAction):
                 SlotSet("pending_offer", None),
                 SlotSet("pending_question", None),
             ]
-        if result.status == "wrong":
-            reply.say(
-                WRONG.format(tries=result.tries_left, noun="try" if result.tries_left == 1 else "tries")
-            )
-        elif result.status == "locked":
-            reply.say(LOCKED)
-        else:
-            reply.say(NOTHING_PENDING + MAYBE_AN_ORDER.format(number=code))
+        reply.say(not_linked_reply(result, code))
         return []
+
+
+def not_linked_reply(result: VerifyResult, code: str) -> str:
+    if result.status == "wrong":
+        return WRONG.format(tries=result.tries_left, noun="try" if result.tries_left == 1 else "tries")
+    refusals = {"locked": LOCKED, "account_limit": PAUSED, "unavailable": UNAVAILABLE}
+    return refusals.get(result.status, NOTHING_PENDING + MAYBE_AN_ORDER.format(number=code))

@@ -17,12 +17,14 @@ from tactful.engine.replies import classify_offer_reply
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
-from tactful.services.offers import offer_to_slot
+from tactful.services.offers import AcceptOutcome, offer_to_slot
 
 logger = logging.getLogger(__name__)
 
 ACCEPT_PAYLOAD = "/accept_offer"
 DECLINE_PAYLOAD = "/decline_offer"
+# The store refused the accept (not this customer's offer, or already answered).
+OFFER_GONE = "Sorry, that offer isn't available any more. Nothing was added to your cart."
 
 
 @dataclass
@@ -70,10 +72,7 @@ async def resolve_offer_reply(turn: Turn, tracker: Tracker, reply: Reply) -> Rep
                 turn.conversation_id,
                 now,
             )
-            if result and result.link:
-                reply.say(f"Great. You can upgrade to the {pending.get('target_name')} here: {result.link}")
-            else:
-                reply.say(f"Done: the {pending.get('target_name')} is in your cart.")
+            reply.say(_accepted_line(result, pending))
             outcome.consumed = True
         elif kind in ("decline", "compound_decline", "opt_out"):
             await run_blocking(
@@ -109,6 +108,14 @@ async def resolve_offer_reply(turn: Turn, tracker: Tracker, reply: Reply) -> Rep
             reply.say("Sorry, I couldn't add that right now. Nothing was added to your cart.")
             outcome.consumed = True
     return outcome
+
+
+def _accepted_line(result: AcceptOutcome | None, pending: dict[str, Any]) -> str:
+    if result is None or result.status == "unavailable":
+        return OFFER_GONE
+    if result.link:
+        return f"Great. You can upgrade to the {pending.get('target_name')} here: {result.link}"
+    return f"Done: the {pending.get('target_name')} is in your cart."
 
 
 def _open_issues(tracker: Tracker) -> set[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import runtime
+from tactful.channels.ids import local_id_of
 from tactful.handoff.conversation import conversation_id
 from tactful.identity import identity_from_metadata
 from tactful.services.aio import run_blocking
@@ -37,6 +38,9 @@ WEB_CHANNELS = frozenset({"rest", "socketio", "callback", "cmdline"})
 @dataclass(frozen=True)
 class Turn:
     sender_id: str
+    # The channel's own id of the person (a Slack user, a phone number):
+    # what account links are keyed on.
+    external_id: str
     conversation_id: str
     channel: str
     text: str
@@ -79,14 +83,31 @@ def is_frustrated(text: str, intent: str | None) -> bool:
     return intent == "frustrated" or any(word in lowered for word in FRUSTRATION_WORDS)
 
 
-async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, str | None]:
-    """(customer id, cart id) from the signed token or a verified channel link.
+def first_verified_customer(tracker: Tracker, secret: str | None) -> str | None:
+    """Whose conversation this is: the first verified customer in it (docs/security.md)."""
+    for event in tracker.events:
+        if event.get("event") == "user":
+            identity = identity_from_metadata(event.get("metadata"), secret)
+            if identity is not None:
+                return identity.customer_id
+    return None
 
-    Slots and entities are never consulted: users can type them.
+
+async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, str | None]:
+    """(customer id, cart id) from the verified token or a verified channel link.
+
+    Slots and entities are never consulted: users can type them. The channels
+    already refuse a message from anyone but the conversation's first verified
+    customer; checking again here closes the gap of two first messages racing.
     """
     metadata = tracker.latest_message.get("metadata") or {}
-    identity = identity_from_metadata(metadata, runtime.settings().jwt_secret)
+    secret = runtime.settings().jwt_secret
+    identity = identity_from_metadata(metadata, secret)
     if identity is not None:
+        owner = first_verified_customer(tracker, secret)
+        if owner is not None and owner != identity.customer_id:
+            logger.warning("a message in %s is not from its verified customer", tracker.sender_id)
+            return None, None
         return identity.customer_id, identity.cart_id
     if channel in WEB_CHANNELS:
         return None, None
@@ -94,7 +115,7 @@ async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, 
 
         def lookup() -> str | None:
             with runtime.new_uow() as work:
-                return work.identities.customer_for(channel, tracker.sender_id)
+                return work.identities.customer_for(channel, local_id_of(tracker.sender_id))
 
         return await run_blocking(lookup), None
     except Exception:  # noqa: BLE001 - an unreachable store means "anonymous"
@@ -111,6 +132,7 @@ async def read_turn(tracker: Tracker) -> Turn:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     return Turn(
         sender_id=tracker.sender_id,
+        external_id=local_id_of(tracker.sender_id),
         conversation_id=_conversation_id(tracker),
         channel=channel,
         text=text,

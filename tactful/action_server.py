@@ -1,9 +1,10 @@
 """Run the rasa-sdk action server on localhost, with an optional shared secret.
 
 rasa-sdk binds to 0.0.0.0 and has no authentication. This entry point binds to
-TACTFUL_ACTION_HOST (127.0.0.1 by default) and, when TACTFUL_ACTION_SECRET is
-set, rejects every call whose ``token`` query parameter does not match (Rasa
-sends it from ``action_endpoint.token`` in endpoints.yml).
+TACTFUL_ACTION_HOST (127.0.0.1 by default) and rejects every call whose
+``token`` query parameter does not match TACTFUL_ACTION_SECRET (Rasa sends it
+from ``action_endpoint.token`` in endpoints.yml). It refuses to start without
+that secret: an action server without one would answer anybody.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from tactful.production import check_process
+from tactful.settings import load_settings
+
 logger = logging.getLogger(__name__)
 
 
-def build_app(secret: str | None) -> Sanic:
+def build_app(secret: str) -> Sanic:
+    if not secret:
+        raise ValueError("the action server needs TACTFUL_ACTION_SECRET")
     app = create_app("actions", cors_origins=[])
 
     @app.middleware("request")
@@ -29,8 +35,6 @@ def build_app(secret: str | None) -> Sanic:
         if request.path == "/health":
             # Answered here so it also says whether offers are on ("degraded").
             return response.json(health_payload())
-        if not secret:
-            return None
         supplied = request.args.get("token", "")
         if not hmac.compare_digest(supplied.encode(), secret.encode()):
             return response.json({"error": "missing or wrong action server token"}, status=401)
@@ -56,9 +60,14 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("TACTFUL_ACTION_HOST", "127.0.0.1"))
     args = parser.parse_args()
     logging.basicConfig(level=os.environ.get("TACTFUL_LOG_LEVEL", "INFO"))
-    secret = os.environ.get("TACTFUL_ACTION_SECRET") or None
-    app = build_app(secret)
-    logger.info("Action server on http://%s:%s (secret %s)", args.host, args.port, "on" if secret else "off")
+    settings = load_settings()
+    check_process("actions", settings)
+    if not settings.action_secret:
+        parser.exit(
+            2, "error: TACTFUL_ACTION_SECRET is not set; the action server refuses to run without it\n"
+        )
+    app = build_app(settings.action_secret)
+    logger.info("Action server on http://%s:%s", args.host, args.port)
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
 
 

@@ -72,11 +72,47 @@ def verify_token(token: object, secret: str | None) -> VerifiedIdentity:
     )
 
 
+# The metadata key under which a channel stores the identity it verified.
+# Channels keep only ``customer_token`` from what a client sends and replace it
+# with this, so a client can never set it and the token is never stored.
+IDENTITY_KEY = "tactful_identity"
+TOKEN_KEY = "customer_token"
+
+
+def identity_to_metadata(identity: VerifiedIdentity | None) -> dict[str, object]:
+    """What a channel stores with a message instead of the token."""
+    if identity is None:
+        return {}
+    return {
+        IDENTITY_KEY: {
+            "customer_id": identity.customer_id,
+            "cart_id": identity.cart_id,
+            "expires_at": identity.expires_at,
+        }
+    }
+
+
+def _stored_identity(value: object) -> VerifiedIdentity | None:
+    if not isinstance(value, dict):
+        return None
+    customer_id, cart_id, expires_at = value.get("customer_id"), value.get("cart_id"), value.get("expires_at")
+    if not isinstance(customer_id, str) or not customer_id or not isinstance(expires_at, int):
+        return None
+    return VerifiedIdentity(customer_id, cart_id if isinstance(cart_id, str) else None, expires_at)
+
+
 def identity_from_metadata(metadata: object, secret: str | None) -> VerifiedIdentity | None:
-    """The verified identity carried in message metadata, or None."""
+    """The verified identity of a message: the one its channel stored, else its token.
+
+    Channels verify the token on arrival (``tactful.channels.inbound``); a
+    token is still accepted here for callers that talk to the actions directly.
+    """
     if not isinstance(metadata, dict):
         return None
-    token = metadata.get("customer_token")
+    stored = _stored_identity(metadata.get(IDENTITY_KEY))
+    if stored is not None:
+        return stored
+    token = metadata.get(TOKEN_KEY)
     if token is None:
         return None
     try:

@@ -47,31 +47,31 @@ def conversation_of(tracker: DialogueStateTracker) -> str:
     return conversation_id(tracker.sender_id, None)
 
 
-def _state(tracker: DialogueStateTracker, paused: bool) -> ConversationState:
+def state_of(tracker: DialogueStateTracker, paused: bool) -> ConversationState:
     slot = tracker.get_slot("handoff_state")
     return ConversationState(conversation_of(tracker), paused, str(slot) if slot else None)
 
 
-async def log_if_paused(agent: Agent, message: UserMessage) -> ConversationState | None:
+async def log_paused(agent: Agent, message: UserMessage) -> ConversationState:
     """Store the message without running the bot if the conversation is paused.
 
-    Returns the conversation's state (``paused`` says whether the message was
-    stored here), or None for a conversation Rasa has not seen yet. The session
-    is deliberately not renewed: Rasa would start a new, unpaused session after
-    ``session_expiration_time`` and answer a customer an agent is handling.
-    No prediction runs either, so not even a parsed ``restart`` intent can end
-    the pause (Rasa's processor lets that one through).
+    Checked again under the conversation's lock (the pause may have ended
+    since the gate looked); ``paused`` in the answer says whether the message
+    was stored here. The session is deliberately not renewed: Rasa would start
+    a new, unpaused session after ``session_expiration_time`` and answer a
+    customer an agent is handling. No prediction runs either, so not even a
+    parsed ``restart`` intent can end the pause (Rasa's processor lets that
+    one through).
     """
     sender = message.sender_id
-    tracker = await agent.tracker_store.retrieve(sender)
-    if tracker is None:
-        return None
-    if not tracker.is_paused():
-        return _state(tracker, paused=False)
     async with agent.lock_store.lock(sender):
         tracker = await agent.tracker_store.retrieve(sender)
         if tracker is None or not tracker.is_paused():
-            return _state(tracker, paused=False) if tracker else None
+            return (
+                state_of(tracker, paused=False)
+                if tracker
+                else ConversationState(conversation_id(sender, None), False, None)
+            )
         parse_data = await agent.processor.parse_message(message, tracker)
         tracker.update(
             UserUttered(
@@ -85,7 +85,7 @@ async def log_if_paused(agent: Agent, message: UserMessage) -> ConversationState
             )
         )
         await agent.tracker_store.save(tracker)
-        return _state(tracker, paused=True)
+        return state_of(tracker, paused=True)
 
 
 async def append_events(agent: Agent, sender_id: str, events: list[Event]) -> DialogueStateTracker | None:

@@ -1,8 +1,8 @@
 """The helpdesk's way back into a conversation: agent replies, handback, agent offers.
 
 Rasa mounts this channel at ``/webhooks/helpdesk/``. Every POST is signed like
-our outgoing webhooks (``tactful.handoff.signing``): stale or unsigned calls
-get 401, a wrong signature 403, a malformed body 400. The channel also runs
+our outgoing webhooks (``tactful.signing``): stale or unsigned calls get 401, a
+wrong signature 403, a replayed request id 409, a malformed body 400. The channel also runs
 the loop that retries handoff deliveries the helpdesk has not accepted yet.
 """
 
@@ -22,13 +22,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from tactful.channels import conversations
+from tactful.channels.ids import channel_of
 from tactful.handoff import wiring
 from tactful.handoff.conversation import sender_of
 from tactful.handoff.service import HandoffInfo
-from tactful.handoff.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
 from tactful.services.agent_offers import AgentOfferRequest
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
+from tactful.signing import SignatureError, replay_guard, verify_once
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +48,15 @@ def _error(status: int, message: str, **extra: Any) -> HTTPResponse:
     return response.json({"error": message, **extra}, status=status)
 
 
-def _authenticated_body(request: Request) -> dict[str, Any]:
-    """The verified JSON object of the request; raises SignatureError or BadRequest."""
+async def _authenticated_body(request: Request) -> dict[str, Any]:
+    """The verified, first-seen JSON object of the request; raises SignatureError or BadRequest."""
     secret = wiring.helpdesk_settings().secret
     if not secret:
         raise SignatureError(503, "the helpdesk endpoints are off: TACTFUL_HELPDESK_SECRET is not set")
     body = request.body or b""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes")
-    verify(secret, request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER), body)
+    await verify_once(secret, request.headers, body, replay_guard())
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -82,7 +83,7 @@ def _endpoint(handler: Handler, fields: dict[str, int]) -> Callable[[Request], A
 
     async def endpoint(request: Request) -> HTTPResponse:
         try:
-            payload = _authenticated_body(request)
+            payload = await _authenticated_body(request)
             values = {name: _text_field(payload, name, limit) for name, limit in fields.items()}
         except SignatureError as error:
             return _error(error.status, error.message)
@@ -113,9 +114,10 @@ async def _tell_customer(
     agent = app.ctx.agent
     sender = sender_of(info.conversation_id)
     events = [*(before or []), BotUttered(text, metadata={"source": author}), *(after or [])]
-    tracker = await conversations.append_events(agent, sender, events)
-    channel = (tracker.get_latest_input_channel() if tracker else None) or info.channel
-    output = conversations.push_channel(app, channel)
+    await conversations.append_events(agent, sender, events)
+    # The handoff's own channel, read from its conversation id, which the
+    # server built: never the channel of whoever wrote in last.
+    output = conversations.push_channel(app, channel_of(sender))
     pushed = False
     if output is not None:
         try:

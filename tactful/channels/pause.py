@@ -1,9 +1,8 @@
 """Message handling while a conversation is handed to a human agent.
 
-Every input channel wraps Rasa's ``on_new_message`` with :func:`pause_aware`.
-While a conversation is paused, each customer message is stored in the
-tracker (without running the bot), forwarded to the helpdesk and answered with
-exactly one acknowledgement, whatever the channel. Agent replies that could
+While a conversation is paused (``tactful.channels.pipeline``), each customer
+message is stored in the tracker (without running the bot), forwarded to the
+helpdesk and answered with exactly one acknowledgement, whatever the channel. Agent replies that could
 not be pushed (REST answers only requests) are delivered first, in the answer
 to the customer's next message.
 """
@@ -12,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered
@@ -26,7 +23,6 @@ from tactful.services.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
-MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 # Above the adapter's HTTP timeout: forwarding waits for one delivery attempt.
 FORWARD_TIMEOUT = 10.0
 
@@ -59,7 +55,7 @@ async def _forward(conversation_id: str, text: str) -> Forwarded | None:
         return None
 
 
-async def _deliver_waiting(message: UserMessage, conversation_id: str) -> None:
+async def deliver_waiting(message: UserMessage, conversation_id: str) -> None:
     """Send agent replies and notices held for this conversation (channels without push)."""
     try:
         waiting = await run_blocking(wiring.handoff_service().take_for_customer, conversation_id)
@@ -70,7 +66,10 @@ async def _deliver_waiting(message: UserMessage, conversation_id: str) -> None:
         await message.output_channel.send_text_message(message.sender_id, text)
 
 
-async def _acknowledge(message: UserMessage, text: str) -> None:
+async def forward_and_acknowledge(message: UserMessage, conversation_id: str) -> None:
+    """Pass a paused conversation's message to the helpdesk; answer exactly once."""
+    outcome = await _forward(conversation_id, message.text or "")
+    text = acknowledgement(outcome)
     await message.output_channel.send_text_message(message.sender_id, text)
     agent = conversations.current_agent()
     if agent is not None:
@@ -78,26 +77,3 @@ async def _acknowledge(message: UserMessage, text: str) -> None:
         await conversations.append_events(
             agent, message.sender_id, [BotUttered(text, metadata={"source": "handoff"})]
         )
-
-
-def pause_aware(on_new_message: MessageHandler) -> MessageHandler:
-    """Wrap Rasa's handler so a paused conversation reaches the helpdesk, not the bot."""
-
-    async def handle(message: UserMessage) -> Any:
-        agent = conversations.current_agent()
-        if agent is None:
-            return await on_new_message(message)
-        try:
-            state = await conversations.log_if_paused(agent, message)
-        except Exception:  # noqa: BLE001 - never lose a message over the pause check
-            logger.exception("pause check failed for %s", message.sender_id)
-            return await on_new_message(message)
-        if state is not None and state.handoff_state:
-            await _deliver_waiting(message, state.conversation_id)
-        if state is None or not state.paused:
-            return await on_new_message(message)
-        outcome = await _forward(state.conversation_id, message.text or "")
-        await _acknowledge(message, acknowledgement(outcome))
-        return None
-
-    return handle

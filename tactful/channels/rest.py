@@ -1,93 +1,103 @@
-"""REST channel that validates its input.
+"""REST channel that checks everything itself, on every path variant.
 
 The stock channel answers 500 to a JSON array, files a message without
-``sender`` under a shared "default" conversation and silently drops a
-non-string ``message``. This one answers 400 with a clear error instead.
+``sender`` under a shared "default" conversation, silently drops a
+non-string ``message`` and takes ``input_channel`` from the body. This one
+owns its route: the checks run inside the handler, so ``/webhook``,
+``/webhook/`` and any other spelling Sanic routes here get the same checks.
+
+* The body is limited in bytes, the message in characters, the metadata in
+  bytes (README "Limits"); anything else gets 400 or 413 with a clear error.
+* The conversation id is ``rest:<sender>``, with ``sender`` in the safe
+  alphabet (``tactful.channels.ids``), and the input channel is always "rest".
+* A conversation another customer owns answers 403; too many messages 429.
+
+Replies come back in the response body, as with the stock channel (streaming
+is not offered).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from tactful.channels.guards import (
-    MAX_MESSAGE_CHARS,
-    MAX_SENDER_CHARS,
-    neutralise_payload,
-    start_new_session_if_customer_changed,
-)
-from tactful.channels.pause import pause_aware
+from tactful.channels.ids import conversation_key, local_id_error
+from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
+from tactful.channels.pipeline import pipeline_for
+from tactful.production import check_process
+from tactful.settings import Settings, load_settings
 
-SENDER_PREFIX = "rest:"
+REFUSAL_STATUS = {"rate_limited": 429, "other_customer": 403, "signed_out": 403}
 
 
-def conversation_key(sender: str) -> str:
-    """The Rasa conversation id for a REST client's ``sender``."""
-    return f"{SENDER_PREFIX}{sender}"
+def error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
 
 
-def body_error(body: Any) -> str | None:
-    """Why a REST webhook body is unacceptable, or None when it is fine."""
-    if not isinstance(body, dict):
-        return "the body must be a JSON object with 'sender' and 'message'"
-    sender = body.get("sender")
-    if not isinstance(sender, str) or not sender.strip():
-        return "'sender' is required and must be a non-empty string"
-    if len(sender) > MAX_SENDER_CHARS:
-        return f"'sender' must be at most {MAX_SENDER_CHARS} characters"
-    message = body.get("message")
-    if not isinstance(message, str):
-        return "'message' is required and must be a string"
-    if not message.strip():
-        return "'message' must not be empty"
-    if len(message) > MAX_MESSAGE_CHARS:
-        return f"'message' must be at most {MAX_MESSAGE_CHARS} characters"
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        return "'metadata' must be a JSON object when given"
-    return None
-
-
-def _parse_json(request: Request) -> tuple[Any, str | None]:
+def read_message(
+    body: bytes, settings: Settings, output: CollectingOutputChannel, channel: str
+) -> UserMessage:
+    """The UserMessage a REST body asks for; raises BadInput with the reason."""
     try:
-        return request.json, None
-    except Exception:  # noqa: BLE001 - sanic raises several types for bad JSON
-        return None, "the body is not valid JSON"
+        payload = json.loads(body or b"null")
+    except (ValueError, RecursionError):
+        raise BadInput("the body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise BadInput("the body must be a JSON object with 'sender' and 'message'")
+    sender = payload.get("sender")
+    problem = local_id_error(sender)
+    if problem:
+        raise BadInput(f"'sender': {problem}")
+    text = message_text(payload.get("message"), settings.limits.message_chars)
+    metadata = client_metadata(payload.get("metadata"), settings.limits.metadata_bytes)
+    return UserMessage(
+        text,
+        output,
+        conversation_key(channel, sender),
+        input_channel=channel,
+        metadata=verified_metadata(metadata, settings.jwt_secret),
+    )
 
 
-class ValidatedRestInput(RestInput):
+class ValidatedRestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> str | None:
-        # REST conversations live in their own namespace, so a client cannot
-        # post into a Slack, SMS or widget conversation by choosing its id.
-        return conversation_key(req.json["sender"])
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        # Every Rasa set-up loads this channel, so the production checks for
+        # the Rasa process run here, before the server starts.
+        check_process("rasa")
+        return cls()
 
-    def _extract_message(self, req: Request) -> str | None:
-        return neutralise_payload(req.json["message"])
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = Blueprint("tactful_rest_webhook", __name__)
+        settings = load_settings()
+        pipeline = pipeline_for(on_new_message, settings)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(pause_aware(on_new_message))
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
 
-        @blueprint.middleware("request")
-        async def validate(request: Request) -> HTTPResponse | None:
-            if request.method != "POST" or not request.path.endswith("/webhook"):
-                return None
-            body, error = _parse_json(request)
-            error = error or body_error(body)
-            if error:
-                return response.json({"error": error}, status=400)
-            await start_new_session_if_customer_changed(
-                request.app, conversation_key(body["sender"]), body.get("metadata"), self.name()
-            )
-            return None
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > settings.limits.body_bytes:
+                return error(413, f"the body must be at most {settings.limits.body_bytes} bytes")
+            collector = CollectingOutputChannel()
+            try:
+                message = read_message(request.body, settings, collector, self.name())
+            except BadInput as bad:
+                return error(400, str(bad))
+            verdict = await pipeline(message)
+            if verdict.refused:
+                return error(REFUSAL_STATUS[verdict.kind], verdict.refusal)
+            return response.json(collector.messages)
 
         return blueprint

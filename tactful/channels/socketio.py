@@ -1,9 +1,18 @@
 """socket.io channel for the website widget that never errors on bad input.
 
 The stock channel raises on a malformed ``customData`` string and trusts any
-``session_id`` a client sends. This one ignores unreadable metadata (the
-visitor is then anonymous), answers a malformed message with a short error,
-and accepts a session id only from the socket that requested it.
+``session_id`` a client sends. This one:
+
+* issues the session ids itself, signed (``tactful.channels.sessions``), and
+  files each conversation as ``socketio:<id>``; a client that asks for any
+  other id gets a fresh one;
+* accepts a message only with the session id its own socket was given;
+* limits packet size, message length, metadata size and new connections per
+  client address (README "Limits"), and answers anything malformed with a
+  short message instead of an error;
+* when the signed-in customer differs from the one the conversation belongs
+  to, moves the socket to a new conversation (the widget stores the new id),
+  so nobody inherits another customer's chat.
 
 It also states which page origins may connect. The stock server disables
 python-engineio's origin handling (``cors_allowed_origins=[]``): it sends no
@@ -19,25 +28,26 @@ import inspect
 import json
 import logging
 import os
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from sanic import Blueprint, Sanic
+from sanic import Blueprint
 
-from tactful.channels.guards import (
-    MAX_MESSAGE_CHARS,
-    MAX_SENDER_CHARS,
-    neutralise_payload,
-    start_new_session_if_customer_changed,
-)
-from tactful.channels.pause import pause_aware
+from tactful.channels.ids import conversation_key
+from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
+from tactful.channels.pipeline import MessagePipeline, pipeline_for
+from tactful.channels.sessions import SessionIds
+from tactful.ratelimit import CounterUnavailable, async_counter_for
+from tactful.settings import load_settings
 
 logger = logging.getLogger(__name__)
 UNREADABLE = "Sorry, I couldn't read that message. Please try again."
 SESSION_EXPIRED = "Your chat session expired. Please reload the page."
+NEW_CHAT = "You're signed in differently now, so this is a new chat."
+CONNECTIONS_WINDOW_SECONDS = 60
 
 
 def parse_custom_data(raw: Any) -> dict[str, Any]:
@@ -76,6 +86,12 @@ def _clean(origins: Iterable[str]) -> list[str]:
     return [origin.strip().rstrip("/") for origin in origins if origin.strip()]
 
 
+@dataclass(frozen=True)
+class Session:
+    token: str  # what the widget stores and sends back
+    key: str  # the conversation id, socketio:<id>
+
+
 class ValidatedSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -92,38 +108,57 @@ class ValidatedSocketIOInput(SocketIOInput):
     origins: tuple[str, ...] = ()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = pause_aware(on_new_message)
+        settings = load_settings()
+        pipeline = pipeline_for(on_new_message, settings)
+        ids = SessionIds(settings.session_secret or "")
+        connections = async_counter_for(settings.redis_url)
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
+        sio.eio.max_http_buffer_size = settings.limits.body_bytes
         if self.origins:
             # Read by engineio on every request, so setting it after the stock
             # blueprint built the server is enough.
             sio.eio.cors_allowed_origins = list(self.origins)
             logger.info("socket.io accepts pages from %s", ", ".join(self.origins))
-        sessions: dict[str, str] = {}
-        apps: list[Sanic] = []
+        namespace = self.namespace or "/"
+        sessions: dict[str, Session] = {}
 
-        # Remember the Rasa app this channel is registered on, rather than
-        # Sanic.get_app(), which fails when a process holds more than one app.
-        @blueprint.listener("before_server_start")
-        async def remember_app(app: Sanic, _loop: Any) -> None:
-            apps.append(app)
+        async def join(sid: str, token: str, local_id: str) -> Session:
+            previous = sessions.get(sid)
+            session = Session(token, conversation_key(self.name(), local_id))
+            sessions[sid] = session
+            if previous is not None:
+                await _maybe_await(sio.leave_room(sid, previous.key, namespace=namespace))
+            # python-socketio is pinned to 5.9, where enter_room is synchronous;
+            # from 5.10 it is a coroutine that must be awaited or every bot
+            # reply is lost (rasa#13027).
+            await _maybe_await(sio.enter_room(sid, session.key, namespace=namespace))
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+            return session
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+            request = environ.get("sanic.request")
+            client = getattr(request, "ip", None) or "unknown"
+            try:
+                count = await connections.hit(f"socketio-connect:{client}", CONNECTIONS_WINDOW_SECONDS)
+            except CounterUnavailable:
+                return True
+            if count > settings.limits.sessions_per_client_per_minute:
+                logger.warning("socket.io: too many connections from %s", client)
+                return False
+            return True
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(requested, str) or not requested or len(requested) > MAX_SENDER_CHARS:
-                requested = uuid.uuid4().hex
-            sessions[sid] = requested
-            if self.session_persistence:
-                # python-socketio is pinned to 5.9, where enter_room is
-                # synchronous; from 5.10 it is a coroutine that must be
-                # awaited or every bot reply is lost (rasa#13027).
-                entered = sio.enter_room(sid, requested, namespace=self.namespace or "/")
-                if inspect.isawaitable(entered):
-                    await entered
-            await sio.emit("session_confirm", requested, room=sid, namespace=self.namespace)
+            local_id = ids.verify(requested)
+            if local_id is None or not self.session_persistence:
+                token, local_id = ids.issue()
+            else:
+                token = str(requested)
+            await join(sid, token, local_id)
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
@@ -132,34 +167,54 @@ class ValidatedSocketIOInput(SocketIOInput):
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None, *_extra: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
-            if not isinstance(data, dict):
-                await output.send_text_message(sid, UNREADABLE)
+            session = sessions.get(sid)
+            if not isinstance(data, dict) or session is None:
+                await output.send_text_message(sid, UNREADABLE if session else SESSION_EXPIRED)
                 return
-            sender_id = sid
-            if self.session_persistence:
-                session_id = data.get("session_id")
-                if session_id is None or session_id != sessions.get(sid):
-                    await output.send_text_message(sid, SESSION_EXPIRED)
-                    return
-                sender_id = session_id
-            text = data.get("message")
-            if text is None or (isinstance(text, str) and not text.strip()):
+            if self.session_persistence and data.get("session_id") != session.token:
+                await output.send_text_message(sid, SESSION_EXPIRED)
+                return
+            raw = data.get("message")
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
                 # rasa-webchat sends its initPayload when the chat first opens,
                 # with no message when none is configured: nothing to answer.
                 return
-            if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
-                await output.send_text_message(sender_id, UNREADABLE)
-                return
-            metadata = parse_custom_data(data.get(self.metadata_key))
             try:
-                app = apps[0] if apps else Sanic.get_app()
-                await start_new_session_if_customer_changed(app, sender_id, metadata, self.name())
-            except Exception:  # noqa: BLE001 - a failed check must not lose the message
-                logger.exception("session check failed for %s", sender_id)
-            await on_new_message(
-                UserMessage(
-                    neutralise_payload(text), output, sender_id, input_channel=self.name(), metadata=metadata
+                text = message_text(raw, settings.limits.message_chars)
+                metadata = client_metadata(
+                    parse_custom_data(data.get(self.metadata_key)), settings.limits.metadata_bytes
                 )
-            )
+            except BadInput:
+                await output.send_text_message(sid, UNREADABLE)
+                return
+            metadata = verified_metadata(metadata, settings.jwt_secret)
+            await self._deliver(pipeline, output, session.key, text, metadata, sid, join, ids)
 
         return blueprint
+
+    async def _deliver(
+        self,
+        pipeline: MessagePipeline,
+        output: SocketIOOutput,
+        key: str,
+        text: str,
+        metadata: dict[str, Any],
+        sid: str,
+        join: Callable[[str, str, str], Awaitable[Session]],
+        ids: SessionIds,
+    ) -> None:
+        verdict = await pipeline(UserMessage(text, output, key, input_channel=self.name(), metadata=metadata))
+        if verdict.kind == "rate_limited":
+            await output.send_text_message(sid, verdict.refusal)
+        elif verdict.refused:
+            # Another customer's conversation: this socket starts its own.
+            session = await join(sid, *ids.issue())
+            await output.send_text_message(sid, NEW_CHAT)
+            await pipeline(
+                UserMessage(text, output, session.key, input_channel=self.name(), metadata=metadata)
+            )
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result

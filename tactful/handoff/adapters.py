@@ -19,7 +19,7 @@ import urllib.request
 from typing import Any, Protocol
 
 from tactful.handoff.config import HelpdeskSettings
-from tactful.handoff.signing import signed_headers
+from tactful.signing import signed_headers
 
 USER_AGENT = "Tactful-Helpdesk-Webhook/1"
 MAX_ERROR_CHARS = 500
@@ -40,7 +40,12 @@ def encode(event: dict[str, Any]) -> bytes:
 
 
 class SignedWebhookAdapter:
-    """POST each event as JSON, signed with HMAC-SHA256 over timestamp and body."""
+    """POST each event as JSON, signed with ``tactful.signing``.
+
+    Each attempt, retries included, is signed afresh (new timestamp and
+    ``X-Tactful-Id``), so a receiver that refuses replayed ids still accepts the
+    retry; ``X-Tactful-Delivery`` stays the event id to deduplicate on.
+    """
 
     def __init__(self, url: str | None, secret: str | None, timeout_seconds: float) -> None:
         self._url = url

@@ -7,7 +7,9 @@ with Tactful:
   var/ (mode 0600). For development and tests: the file holds live codes, so do
   not use it in production.
 * ``WebhookDelivery``: POSTs the code as JSON to the shop's own mailer,
-  signed with ``X-Tactful-Signature: sha256=<HMAC of the body>``.
+  signed like every webhook of ours (``tactful.signing``: timestamp, unique id,
+  ``X-Tactful-Signature: v1=...``), so the mailer can refuse stale or replayed
+  requests.
 
 ``delivery_from_env`` picks one: TACTFUL_LINK_DELIVERY = outbox | webhook
 (default: webhook when TACTFUL_LINK_WEBHOOK_URL is set, else outbox).
@@ -15,8 +17,6 @@ with Tactful:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import threading
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tactful.settings import REPO_ROOT
+from tactful.signing import signed_headers
 
 DEFAULT_OUTBOX = REPO_ROOT / "var" / "link_codes.outbox.jsonl"
 SUBJECT = "Your code to link your chat"
@@ -86,11 +87,10 @@ class WebhookDelivery:
                 "text": email_text(code, self._minutes),
             }
         ).encode()
-        signature = hmac.new(self._secret.encode(), body, hashlib.sha256).hexdigest()
         request = urllib.request.Request(
             self.url,
             data=body,
-            headers={"Content-Type": "application/json", "X-Tactful-Signature": f"sha256={signature}"},
+            headers={"Content-Type": "application/json", **signed_headers(self._secret, body)},
         )
         # Called off the event loop (run_blocking); urlopen raises on HTTP errors.
         with urllib.request.urlopen(request, timeout=self._timeout):

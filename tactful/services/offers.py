@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from tactful.engine.decide import decide
 from tactful.engine.model import ConversationContext, Decision, Offer
 from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
-from tactful.services.support import add_to_cart
+from tactful.services.support import put_in_cart
 from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
@@ -27,10 +28,19 @@ UowFactory = Callable[[], UnitOfWork]
 RESPONSE_KINDS = frozenset({"accepted", "declined", "ignored"})
 
 
+AcceptStatus = Literal["added", "upgrade", "unavailable"]
+
+
 @dataclass(frozen=True)
 class AcceptOutcome:
-    # Where the customer finishes an upgrade; None when the item went into the cart.
-    link: str | None
+    # "unavailable": the offer was not shown to this customer in this
+    # conversation, or was already answered there; nothing was recorded.
+    status: AcceptStatus
+    # Where the customer finishes an upgrade (status "upgrade").
+    link: str | None = None
+
+
+UNAVAILABLE = AcceptOutcome("unavailable")
 
 
 class OfferService:
@@ -131,33 +141,33 @@ class OfferService:
         conversation_id: str,
         now: datetime,
     ) -> AcceptOutcome | None:
-        """Record accepted / declined / ignored; an accept fulfils the offer."""
+        """Record accepted / declined / ignored; an accept fulfils the offer.
+
+        Returns None for a decline or an ignore.
+        """
         if kind not in RESPONSE_KINDS:
             raise ValueError(f"unknown response kind {kind!r}")
+        if kind == "accepted":
+            return self._accept(customer_id, offer, channel, conversation_id, now)
         with self._uow() as work:
-            work.offer_events.add(
-                OfferEventRow(
-                    customer_id=customer_id,
-                    kind=kind,
-                    offer_id=offer.get("offer_id"),
-                    variant_id=offer.get("variant_id"),
-                    category=offer.get("category"),
-                    target_sku=offer.get("target_sku"),
-                    price=Decimal(str(offer["final_price"])) if offer.get("final_price") else None,
-                    channel=channel,
-                    conversation_id=conversation_id,
-                    at=now,
-                )
-            )
+            work.offer_events.add(_response_row(customer_id, offer, kind, channel, conversation_id, now))
             work.commit()
         self.inputs.arms.clear()
-        if kind != "accepted":
-            return None
-        if offer.get("is_subscription") and offer.get("link"):
-            # The policy's upgrade link (``links.upgrade``) is where a plan changes.
-            return AcceptOutcome(str(offer["link"]))
-        add_to_cart(self._uow, customer_id, str(offer.get("target_sku")), 1, now)
-        return AcceptOutcome(None)
+        return None
+
+    def _accept(
+        self, customer_id: str, offer: dict, channel: str, conversation_id: str, now: datetime
+    ) -> AcceptOutcome:
+        """The accept event and its cart line: one transaction, so both land or neither."""
+        with self._uow() as work:
+            shown = _shown_unanswered(work, customer_id, offer, conversation_id)
+            if shown is None:
+                return UNAVAILABLE
+            work.offer_events.add(_accept_row(shown, channel, now))
+            outcome = _fulfil(work, customer_id, offer, shown, now)
+            work.commit()
+        self.inputs.arms.clear()
+        return outcome
 
     def set_consent(
         self, customer_id: str, opted_in: bool, channel: str, conversation_id: str, now: datetime
@@ -173,6 +183,68 @@ class OfferService:
                 )
             )
             work.commit()
+
+
+def _shown_unanswered(
+    work: UnitOfWork, customer_id: str, offer: dict, conversation_id: str
+) -> OfferEventRow | None:
+    """The impression this accept answers, if the store holds one it may answer.
+
+    The slot is conversation data, so the store decides: only the customer the
+    offer was shown to, only in that conversation, and only once.
+    """
+    offer_id = offer.get("offer_id")
+    # The customer lock serialises two accepts of one offer (a double click),
+    # so the second sees the first one's answer.
+    if not offer_id or not work.customers.lock_for_offer(customer_id):
+        return None
+    variant_id = offer.get("variant_id")
+    return work.offer_events.unanswered_impression(
+        customer_id, conversation_id, str(offer_id), str(variant_id) if variant_id else None
+    )
+
+
+def _accept_row(shown: OfferEventRow, channel: str, now: datetime) -> OfferEventRow:
+    # What was accepted is what the store showed, never what the slot claims.
+    return OfferEventRow(
+        customer_id=shown.customer_id,
+        kind="accepted",
+        offer_id=shown.offer_id,
+        variant_id=shown.variant_id,
+        category=shown.category,
+        target_sku=shown.target_sku,
+        price=shown.price,
+        channel=channel,
+        conversation_id=shown.conversation_id,
+        at=now,
+    )
+
+
+def _fulfil(
+    work: UnitOfWork, customer_id: str, offer: dict, shown: OfferEventRow, now: datetime
+) -> AcceptOutcome:
+    if offer.get("is_subscription") and offer.get("link"):
+        # The policy's upgrade link (``links.upgrade``) is where a plan changes.
+        return AcceptOutcome("upgrade", str(offer["link"]))
+    put_in_cart(work, customer_id, str(shown.target_sku), 1, now)
+    return AcceptOutcome("added")
+
+
+def _response_row(
+    customer_id: str, offer: dict, kind: str, channel: str, conversation_id: str, now: datetime
+) -> OfferEventRow:
+    return OfferEventRow(
+        customer_id=customer_id,
+        kind=kind,
+        offer_id=offer.get("offer_id"),
+        variant_id=offer.get("variant_id"),
+        category=offer.get("category"),
+        target_sku=offer.get("target_sku"),
+        price=Decimal(str(offer["final_price"])) if offer.get("final_price") else None,
+        channel=channel,
+        conversation_id=conversation_id,
+        at=now,
+    )
 
 
 def offer_to_slot(offer: Offer) -> dict:

@@ -219,10 +219,15 @@ def cart_for(uow: UowFactory, customer_id: str, cart_id: str | None = None) -> C
 
 def add_to_cart(uow: UowFactory, customer_id: str, sku: str, quantity: int, now: datetime) -> CartView:
     with uow() as work:
-        if work.products.get(sku) is None:
-            raise ValueError(f"unknown product {sku!r}")
-        cart = work.carts.get_or_create_for_customer(customer_id, now)
-        existing = next((item.quantity for item in cart.items if item.sku == sku), 0)
-        work.carts.set_quantity(cart, sku, existing + quantity, now)
+        put_in_cart(work, customer_id, sku, quantity, now)
         work.commit()
     return cart_for(uow, customer_id)
+
+
+def put_in_cart(work: UnitOfWork, customer_id: str, sku: str, quantity: int, now: datetime) -> None:
+    """Add ``quantity`` of ``sku`` inside the caller's unit of work; the caller commits."""
+    if work.products.get(sku) is None:
+        raise ValueError(f"unknown product {sku!r}")
+    cart = work.carts.get_or_create_for_customer(customer_id, now)
+    existing = next((item.quantity for item in cart.items if item.sku == sku), 0)
+    work.carts.set_quantity(cart, sku, existing + quantity, now)

@@ -20,8 +20,29 @@ from sqlalchemy.pool import QueuePool
 warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
 
 
+# The database's own limits take this share of a call's time budget, so in the
+# normal case the server aborts (and rolls back) before run_blocking stops
+# waiting: a transaction is then never left running after the caller gave up.
+SERVER_SHARE = 0.8
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def server_timeout_millis(timeout_seconds: float) -> int:
+    """The database-side limit for a call whose whole budget is ``timeout_seconds``."""
+    return max(1, int(timeout_seconds * SERVER_SHARE * 1000))
+
+
+def _postgres_options(timeout_seconds: float) -> str:
+    millis = server_timeout_millis(timeout_seconds)
+    # idle_in_transaction: a worker stalled outside the database (the caller
+    # long gone) must not hold its locks or its open transaction any longer.
+    return " ".join(
+        f"-c {name}={millis}"
+        for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -38,11 +59,13 @@ def get_engine(url: str, timeout_seconds: float = 5.0) -> Engine:
             # default (NullPool); pooling keeps the per-connection PRAGMAs off
             # the hot path of every decision.
             poolclass=QueuePool if database and database != ":memory:" else None,
-            connect_args={"timeout": timeout_seconds, "check_same_thread": False},
+            connect_args={
+                "timeout": server_timeout_millis(timeout_seconds) / 1000,
+                "check_same_thread": False,
+            },
         )
         _configure_sqlite(engine, timeout_seconds)
         return engine
-    millis = int(timeout_seconds * 1000)
     return create_engine(
         url,
         future=True,
@@ -53,7 +76,7 @@ def get_engine(url: str, timeout_seconds: float = 5.0) -> Engine:
         pool_timeout=timeout_seconds,
         connect_args={
             "connect_timeout": max(1, int(timeout_seconds)),
-            "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
+            "options": _postgres_options(timeout_seconds),
         },
     )
 
@@ -67,7 +90,7 @@ def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(timeout_seconds * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={server_timeout_millis(timeout_seconds)}")
         # A bigger page cache and memory-mapped reads keep a large store's
         # index pages out of read() calls on every decision.
         cursor.execute("PRAGMA cache_size=-65536")

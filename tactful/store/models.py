@@ -196,6 +196,9 @@ class LinkCode(Base):
     code_hash = Column(String(128), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
     expires_at = Column(DateTime, nullable=False)
+    # HMAC of the normalised email (tactful.linking.codes.account_key), set for
+    # unknown emails too: the per-account limits count tries under it.
+    account_key = Column(String(64), nullable=True)
 
 
 class OfferEventRow(Base):

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import AliasedClass
+from sqlalchemy.sql import ColumnElement
 
 from tactful.store.models import (
     Cart,
@@ -30,6 +32,8 @@ from tactful.store.models import (
     SupportCase,
 )
 from tactful.store.offer_history import LOCK_CUSTOMER
+
+_ANSWER_KINDS = ("accepted", "declined")
 
 
 class CustomerRepository:
@@ -276,6 +280,27 @@ class OfferEventRepository:
             .order_by(OfferEventRow.at, OfferEventRow.id)
         ).all()
 
+    def unanswered_impression(
+        self, customer_id: str, conversation_id: str, offer_id: str, variant_id: str | None
+    ) -> OfferEventRow | None:
+        """The newest impression of this offer shown to this customer in this
+        conversation, unless they already accepted or declined it there."""
+        answer = aliased(OfferEventRow)
+        answered = (
+            select(answer.id)
+            .where(_same_offer(answer, customer_id, conversation_id, offer_id, variant_id))
+            .where(answer.kind.in_(_ANSWER_KINDS))
+            .exists()
+        )
+        return self._session.scalars(
+            select(OfferEventRow)
+            .where(_same_offer(OfferEventRow, customer_id, conversation_id, offer_id, variant_id))
+            .where(OfferEventRow.kind == "impression")
+            .where(~answered)
+            .order_by(OfferEventRow.id.desc())
+            .limit(1)
+        ).first()
+
     def arm_counts(self) -> Sequence[tuple[str, str, str, int]]:
         """(offer_id, variant_id, kind, count) for accepted and declined events."""
         rows = self._session.execute(
@@ -289,6 +314,22 @@ class OfferEventRepository:
             .group_by(OfferEventRow.offer_id, OfferEventRow.variant_id, OfferEventRow.kind)
         ).all()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+
+def _same_offer(
+    row: type[OfferEventRow] | AliasedClass,
+    customer_id: str,
+    conversation_id: str,
+    offer_id: str,
+    variant_id: str | None,
+) -> ColumnElement:
+    # Without a variant any variant of the offer matches.
+    condition = (
+        (row.customer_id == customer_id)
+        & (row.conversation_id == conversation_id)
+        & (row.offer_id == offer_id)
+    )
+    return condition & (row.variant_id == variant_id) if variant_id is not None else condition
 
 
 class HandoffRepository:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from tactful.production import check_process
 from tactful.services.aio import run_blocking
 from tactful.services.policy_provider import PolicyProvider
 from tactful.store.unit_of_work import UnitOfWork, uow_for
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=os.environ.get("TACTFUL_WEB_HOST") or "127.0.0.1")
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("TACTFUL_LOG_LEVEL", "INFO"))
+    check_process("web")
     try:
         config = load_web_config()
     except ConfigError as error:

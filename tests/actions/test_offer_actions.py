@@ -186,3 +186,19 @@ def test_basic_plan_customer_is_offered_pro_and_accepting_gives_the_upgrade_link
     accepted, _ = run_action(ActionAffirm(), _pending_tracker("yes please", "affirm", "C006", pending))
     assert "upgrade" in said(accepted).lower() and "PLAN-PRO" in said(accepted)
     assert cart_for(lambda: uow_for(shop), "C006").is_empty  # an upgrade is a link, not a cart line
+
+
+def test_an_offer_accepted_twice_or_by_someone_else_is_no_longer_available(shop: str) -> None:
+    _, pending = _offer_for("C001")
+    accept = _pending_tracker("/accept_offer", "accept_offer", "C001", pending)
+    run_action(ActionOfferResponse(), accept)
+    again, _ = run_action(ActionOfferResponse(), accept)
+    assert "isn't available any more" in said(again)
+    other, _ = run_action(
+        ActionOfferResponse(), _pending_tracker("/accept_offer", "accept_offer", "C005", pending)
+    )
+    assert "isn't available any more" in said(other)
+    assert len(offer_events(shop, "C001", "accepted")) == 1
+    assert not offer_events(shop, "C005", "accepted")
+    assert [line.quantity for line in cart_for(lambda: uow_for(shop), "C001").lines] == [1]
+    assert cart_for(lambda: uow_for(shop), "C005").is_empty

@@ -17,7 +17,6 @@ import socketio
 
 from tactful.channels.socketio import SESSION_EXPIRED, UNREADABLE
 from tests.browser.conftest import WidgetStack
-from tests.support.assistant import RASA_TOKEN
 from tests.support.shop import order_ids_of
 
 pytestmark = pytest.mark.e2e
@@ -40,12 +39,22 @@ class WidgetClient:
         self.sio.on("bot_uttered", self.replies.put)
 
     async def __aenter__(self) -> WidgetClient:
-        confirmed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.sio.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
-        await self.sio.connect(self.url, socketio_path="/socket.io/", transports=["polling"])
-        await self.sio.emit("session_request", {"session_id": None})
-        self.session_id = await asyncio.wait_for(confirmed, 10)
+        await self.connect({"session_id": None})
         return self
+
+    async def connect(self, request: Any) -> None:
+        confirmed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def on_confirm(data: Any) -> None:
+            # Like rasa-webchat, keep whatever id the server confirms last.
+            self.session_id = data
+            if not confirmed.done():
+                confirmed.set_result(data)
+
+        self.sio.on("session_confirm", on_confirm)
+        await self.sio.connect(self.url, socketio_path="/socket.io/", transports=["polling"])
+        await self.sio.emit("session_request", request)
+        await asyncio.wait_for(confirmed, 10)
 
     async def __aexit__(self, *_: object) -> None:
         await self.sio.disconnect()
@@ -180,11 +189,7 @@ def test_a_session_id_this_socket_did_not_request_is_refused(widget_stack: Widge
     stolen, missing, victim_session = run(flow)
     assert texts(stolen) == SESSION_EXPIRED
     assert texts(missing) == SESSION_EXPIRED
-    tracker = requests.get(
-        f"{assistant.rasa_url}/conversations/{victim_session}/tracker",
-        params={"token": RASA_TOKEN},
-        timeout=30,
-    ).json()
+    tracker = assistant.tracker(victim_session, channel="socketio")
     assert not [event for event in tracker.get("events", []) if event.get("event") == "user"]
 
 
@@ -201,22 +206,49 @@ def test_the_server_keeps_answering_after_bad_input(widget_stack: WidgetStack) -
     no_channel_errors(widget_stack)
 
 
-def test_a_different_customer_on_the_same_session_starts_a_new_session(widget_stack: WidgetStack) -> None:
+def test_a_different_customer_on_the_same_session_gets_a_new_conversation(widget_stack: WidgetStack) -> None:
     assistant = widget_stack.assistant
     first, second = assistant.token("C011", ttl=900), assistant.token("C004", ttl=900)
 
-    async def flow() -> tuple[str, str]:
+    async def flow() -> tuple[str, str, str]:
         async with WidgetClient(assistant.rasa_url) as client:
             await client.say("where is my order?", {"customer_token": first})
+            first_session = str(client.session_id)
             reply = texts(await client.say("where is my order?", {"customer_token": second}))
-            assert client.session_id
-            return reply, client.session_id
+            return reply, first_session, str(client.session_id)
 
-    reply, session_id = run(flow)
+    reply, first_session, second_session = run(flow)
+    assert second_session != first_session
     assert any(order_id in reply for order_id in order_ids_of(assistant.shop_db_url, "C004"))
     assert not any(order_id in reply for order_id in order_ids_of(assistant.shop_db_url, "C011"))
-    events = assistant.tracker(session_id, channel="socketio")["events"]
-    assert len([e for e in events if e.get("event") == "session_started"]) >= 2
+
+    def user_texts(session: str) -> list[str]:
+        events = assistant.tracker(session, channel="socketio")["events"]
+        return [e["text"] for e in events if e.get("event") == "user"]
+
+    assert user_texts(first_session) == ["where is my order?"]
+    assert user_texts(second_session) == ["where is my order?"]
+    no_channel_errors(widget_stack)
+
+
+def test_a_session_id_the_server_did_not_issue_gets_a_fresh_one(widget_stack: WidgetStack) -> None:
+    assistant = widget_stack.assistant
+
+    async def flow() -> list[str]:
+        issued = []
+        for requested in ("rest:alice", "U024BE7LH", "a" * 32 + "." + "0" * 32, "\ud800", "a\u0000b"):
+            client = WidgetClient(assistant.rasa_url)
+            await client.connect({"session_id": requested})
+            assert client.session_id != requested
+            issued.append(str(client.session_id))
+            assert "return" in texts(await client.say("what is your return policy")).lower()
+            await client.sio.disconnect()
+        return issued
+
+    for session in run(flow):
+        local, _, signature = session.partition(".")
+        assert re.fullmatch("[0-9a-f]{32}", local) and re.fullmatch("[0-9a-f]{32}", signature)
+        assert assistant.tracker(session, channel="socketio")["events"]
     no_channel_errors(widget_stack)
 
 

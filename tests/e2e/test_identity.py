@@ -64,21 +64,21 @@ def test_another_customers_order_is_indistinguishable_from_a_missing_one(assista
     assert "couldn't find" in other
 
 
-def test_a_changed_subject_starts_a_new_session(assistant: Assistant) -> None:
+def test_a_conversation_belongs_to_its_first_verified_customer(assistant: Assistant) -> None:
     sender = "shared-device"
     first = texts(assistant.say(sender, "where is my order?", customer="C001"))
-    assert any(order_id in first for order_id in order_ids_of(assistant.shop_db_url, "C001"))
-    second = texts(assistant.say(sender, "where is my order?", customer="C005"))
-    for order_id in order_ids_of(assistant.shop_db_url, "C001"):
-        assert order_id not in second
-    events = assistant.tracker(sender)["events"]
-    starts = [index for index, event in enumerate(events) if event.get("event") == "session_started"]
-    assert len(starts) >= 2
-    # The second customer's session starts after the first customer's messages.
-    first_texts = [
-        e.get("text")
-        for e in events[: starts[-1]]
-        if e.get("event") == "user" and e.get("text") != "/session_start"
-    ]
-    assert first_texts == ["where is my order?"]
-    assert assistant.tracker(sender)["slots"].get("customer_id") == "C005"
+    alices_orders = order_ids_of(assistant.shop_db_url, "C001")
+    assert any(order_id in first for order_id in alices_orders)
+    for metadata in ({"customer_token": assistant.token("C005")}, {}, {"customer_token": "garbage"}):
+        status, payload = assistant.post(
+            "/webhooks/rest/webhook",
+            {"sender": sender, "message": "where is my order?", "metadata": metadata},
+        )
+        assert status == 403, (metadata, payload)
+        assert "belongs to" in payload["error"]
+        assert not any(order_id in str(payload) for order_id in alices_orders)
+    # The refused messages never reached the conversation; its customer goes on.
+    user_texts = [e["text"] for e in assistant.tracker(sender)["events"] if e.get("event") == "user"]
+    assert user_texts == ["where is my order?"]
+    again = texts(assistant.say(sender, "where is my order?", customer="C001"))
+    assert any(order_id in again for order_id in alices_orders)

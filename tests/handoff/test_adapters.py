@@ -8,6 +8,7 @@ from tactful.handoff.adapters import DeliveryError, SignedWebhookAdapter, load_a
 from tactful.handoff.config import load_helpdesk_settings
 from tests.handoff.conftest import SECRET
 from tests.support.helpdesk import HelpdeskReceiver
+from tests.support.http import post_json
 from tests.support.servers import free_port
 
 EVENT = {"id": "handoff-1", "type": "handoff.created", "summary": {"customer": {"name": "Zoë"}}}
@@ -21,6 +22,26 @@ def test_delivers_a_signed_json_event(receiver: HelpdeskReceiver) -> None:
     assert received.headers["X-Tactful-Event"] == "handoff.created"
     assert received.headers["X-Tactful-Delivery"] == "handoff-1"
     assert receiver.rejected == []
+
+
+def test_every_attempt_is_signed_afresh_so_a_replay_refusing_receiver_takes_retries(
+    receiver: HelpdeskReceiver,
+) -> None:
+    adapter = SignedWebhookAdapter(receiver.url, SECRET, 2)
+    adapter.deliver(EVENT)
+    adapter.deliver(EVENT)
+    first, second = receiver.events
+    assert first.headers["X-Tactful-Delivery"] == second.headers["X-Tactful-Delivery"] == "handoff-1"
+    assert len(receiver.request_ids) == 2
+    assert receiver.rejected == []
+
+
+def test_a_replayed_webhook_is_refused_by_the_receiver(receiver: HelpdeskReceiver) -> None:
+    SignedWebhookAdapter(receiver.url, SECRET, 2).deliver(EVENT)
+    (received,) = receiver.events
+    status, _ = post_json(receiver.url, received.body, received.headers)
+    assert status == 409 and receiver.rejected == ["replayed request"]
+    assert len(receiver.events) == 1
 
 
 def test_a_receiver_with_another_secret_rejects_it(receiver: HelpdeskReceiver) -> None:

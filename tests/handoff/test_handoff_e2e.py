@@ -13,7 +13,8 @@ from tactful.channels.helpdesk import HANDBACK_NOTICE
 from tactful.channels.pause import ACK_DELIVERED
 from tests.handoff.conftest import POLICY, SECRET
 from tests.support.assistant import Assistant, start_assistant, texts
-from tests.support.helpdesk import HelpdeskReceiver, signed_post
+from tests.support.helpdesk import HelpdeskReceiver, signed_call, signed_post
+from tests.support.http import post_json
 from tests.support.shop import offer_events
 
 pytestmark = pytest.mark.e2e
@@ -99,10 +100,13 @@ def test_person_summary_pause_agent_reply_offer_and_handback(
     assert is_paused(assistant, "e2e-alice")
 
     # REST cannot push: the agent's reply comes with the answer to the next message.
-    status, answer = helpdesk(
-        assistant, "reply", {"conversation_id": conversation, "text": "Hi Alice, Sam here."}
-    )
+    # The same signed call sent again (a captured request replayed) is refused,
+    # so the customer reads the reply once.
+    data, headers = signed_call(SECRET, {"conversation_id": conversation, "text": "Hi Alice, Sam here."})
+    reply_url = f"{assistant.rasa_url}/webhooks/helpdesk/reply"
+    status, answer = post_json(reply_url, data, headers, timeout=30)
     assert (status, answer["status"]) == (200, "queued")
+    assert post_json(reply_url, data, headers, timeout=30) == (409, {"error": "replayed request"})
     assert texts(assistant.say("e2e-alice", "thanks Sam", "C001")) == f"Hi Alice, Sam here.\n{ACK_DELIVERED}"
 
     # The agent's offer counts toward the same caps: a second one in this conversation is refused.
@@ -218,6 +222,7 @@ def test_helpdesk_down_customer_told_then_retry_delivers(
         ("unsigned", 401),
         ("stale", 401),
         ("bad-signature", 403),
+        ("other-scheme", 401),
         ("not-json", 400),
         ("no-text", 400),
         ("unknown", 404),
@@ -231,7 +236,9 @@ def test_agent_endpoints_refuse_bad_calls(assistant: Assistant, kind: str, expec
     elif kind == "stale":
         status, _ = signed_post(url, SECRET, body, timestamp=time.time() - 600)
     elif kind == "bad-signature":
-        status, _ = signed_post(url, SECRET, body, signature="0" * 64)
+        status, _ = signed_post(url, SECRET, body, signature="v1=" + "0" * 64)
+    elif kind == "other-scheme":
+        status, _ = signed_post(url, SECRET, body, signature="sha256=" + "0" * 64)
     elif kind == "not-json":
         status, _ = signed_post(url, SECRET, b"{nope")
     elif kind == "no-text":

@@ -15,7 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import linking, runtime
 from actions.turn import read_turn
-from tests.support.servers import REPO_ROOT
+from tactful.linking.service import REQUESTS_PER_CHAT, TRIES_PER_ACCOUNT
+from tactful.ratelimit import MemoryCounter
+from tests.support.servers import REPO_ROOT, free_port
 
 
 @pytest.fixture
@@ -27,6 +29,7 @@ def outbox(demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TACTFUL_LINK_OUTBOX", str(path))
     monkeypatch.delenv("TACTFUL_LINK_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("TACTFUL_LINK_DELIVERY", raising=False)
+    monkeypatch.delenv("TACTFUL_REDIS_URL", raising=False)
     _reset()
     yield path
     _reset()
@@ -145,3 +148,51 @@ def test_a_bare_number_answers_a_numbered_question_instead(outbox: Path) -> None
     question = {"pending_question": {"kind": "cancel_order", "order_id": "A1"}}
     texts, _ = run(linking.ActionLinkCode(), "2", "give_link_code", "+447700900555", "twilio", question)
     assert texts == ["Okay, order A1 stays as it is."]
+
+
+def test_guessing_from_many_chats_pauses_the_account(outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fixed counter clock: the hour's window must not turn over mid-test.
+    monkeypatch.setattr(linking, "counter_for", lambda url: MemoryCounter(lambda: 1_800_000_000.0))
+    linking.linking_service.cache_clear()
+    for sender in ("7101", "7102", "7103"):
+        assert run(linking.ActionLinkEmail(), "dan@example.com", "give_email", sender)[0] == [
+            linking.CODE_SENT
+        ]
+    codes = [code for _, code in sent_codes(outbox)]
+    wrong = next(g for g in ("000000", "111111", "222222") if g not in codes)
+    for n in range(TRIES_PER_ACCOUNT):
+        [reply], _ = run(linking.ActionLinkCode(), wrong, "give_link_code", ("7101", "7102", "7103")[n % 3])
+        assert reply.startswith("That code doesn't match")
+    assert run(linking.ActionLinkCode(), codes[2], "give_link_code", "7103")[0] == [linking.PAUSED]
+    assert run(linking.ActionLinkEmail(), "dan@example.com", "give_email", "7104")[0] == [linking.PAUSED]
+    assert "wait" in linking.PAUSED and "again" in linking.PAUSED
+
+
+def test_a_chat_asking_for_too_many_codes_is_told_to_wait(outbox: Path) -> None:
+    replies = [
+        run(linking.ActionLinkEmail(), f"user{n}@example.com", "give_email", "7201")[0][0]
+        for n in range(REQUESTS_PER_CHAT + 1)
+    ]
+    assert replies == [linking.CODE_SENT] * REQUESTS_PER_CHAT + [linking.TOO_MANY_REQUESTS]
+
+
+def test_linking_is_unavailable_while_redis_is_down(outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(linking.ActionLinkEmail(), "alice@example.com", "give_email", "7301")
+    [(_, code)] = sent_codes(outbox)
+    monkeypatch.setenv("TACTFUL_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    _reset()
+    assert run(linking.ActionLinkEmail(), "bob@example.com", "give_email", "7302")[0] == [linking.UNAVAILABLE]
+    # Not even the right code: without counters, guesses could not be limited.
+    assert run(linking.ActionLinkCode(), code, "give_link_code", "7301")[0] == [linking.UNAVAILABLE]
+    assert len(sent_codes(outbox)) == 1
+
+
+def test_linking_is_unavailable_without_a_secret(outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TACTFUL_LINK_SECRET", raising=False)
+    monkeypatch.delenv("TACTFUL_JWT_SECRET", raising=False)
+    _reset()
+    assert run(linking.ActionLinkEmail(), "alice@example.com", "give_email", "7401")[0] == [
+        linking.UNAVAILABLE
+    ]
+    assert run(linking.ActionLinkCode(), "123456", "give_link_code", "7401")[0] == [linking.UNAVAILABLE]
+    assert sent_codes(outbox) == []

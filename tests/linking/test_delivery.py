@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import stat
 import threading
@@ -14,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tactful.linking.delivery import OutboxDelivery, WebhookDelivery, delivery_from_env
+from tactful.signing import SignatureError, verify
 
 
 def test_outbox_appends_one_private_json_line_per_code(tmp_path: Path) -> None:
@@ -32,6 +31,7 @@ def test_outbox_appends_one_private_json_line_per_code(tmp_path: Path) -> None:
 
 @pytest.fixture
 def mailer() -> Iterator[tuple[str, list[tuple[dict, str]]]]:
+    """A mailer that checks the shared scheme; each entry is (body, request id or the refusal)."""
     received: list[tuple[dict, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -40,10 +40,11 @@ def mailer() -> Iterator[tuple[str, list[tuple[dict, str]]]]:
 
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            expected = "sha256=" + hmac.new(b"mailer-secret", body, hashlib.sha256).hexdigest()
-            received.append(
-                (json.loads(body), self.headers.get("X-Tactful-Signature") == expected and "signed" or "bad")
-            )
+            try:
+                outcome = verify("mailer-secret", self.headers, body)
+            except SignatureError as error:
+                outcome = f"refused: {error.message}"
+            received.append((json.loads(body), outcome))
             self.send_response(202 if self.path == "/send" else 500)
             self.end_headers()
 
@@ -58,11 +59,22 @@ def mailer() -> Iterator[tuple[str, list[tuple[dict, str]]]]:
 
 def test_webhook_posts_the_code_signed(mailer: tuple[str, list]) -> None:
     url, received = mailer
-    WebhookDelivery(f"{url}/send", "mailer-secret").send("alice@example.com", "123456")
-    [(body, signature)] = received
-    assert signature == "signed"
+    delivery = WebhookDelivery(f"{url}/send", "mailer-secret")
+    delivery.send("alice@example.com", "123456")
+    delivery.send("alice@example.com", "123456")
+    [(body, first_id), (_, second_id)] = received
+    # Signed with the shared scheme, and a resend is a new request (a fresh id).
+    assert not first_id.startswith("refused") and not second_id.startswith("refused")
+    assert first_id != second_id
     assert body["type"] == "account_link_code"
     assert (body["to"], body["code"], body["expires_in_minutes"]) == ("alice@example.com", "123456", 10)
+
+
+def test_a_mailer_with_another_secret_refuses_the_code(mailer: tuple[str, list]) -> None:
+    url, received = mailer
+    WebhookDelivery(f"{url}/send", "not-the-secret").send("alice@example.com", "123456")
+    [(_, outcome)] = received
+    assert outcome == "refused: bad signature"
 
 
 def test_webhook_failure_raises_so_the_caller_can_log_it(mailer: tuple[str, list]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,25 +12,10 @@ from tactful.linking.codes import hash_code
 from tactful.linking.service import CODE_LIFETIME, MAX_TRIES, LinkingService, PendingDelivery
 from tactful.store.models import LinkCode
 from tactful.store.unit_of_work import UnitOfWork, uow_for
+from tests.linking.support import Clock, Outbox, memory_counter
 
 SECRET = "link-test-secret"
 ALICE = "alice@example.com"  # demo customer C001
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def send(self, email: str, code: str) -> None:
-        self.sent.append((email, code))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 12, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def outbox() -> Outbox:
 @pytest.fixture
 def service(demo_db_url: str, outbox: Outbox, clock: Clock) -> LinkingService:
     new_uow: Callable[[], UnitOfWork] = lambda: uow_for(demo_db_url)  # noqa: E731
-    return LinkingService(new_uow, outbox, SECRET, clock)
+    return LinkingService(new_uow, outbox, SECRET, clock, memory_counter(clock))
 
 
 def start_and_send(

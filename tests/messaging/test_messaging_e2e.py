@@ -114,8 +114,22 @@ def provider_of(channel: str) -> str:
     return "twilio" if channel.startswith("twilio") else channel
 
 
+def conversation_of(user: str) -> str:
+    """The server-built conversation id of a provider user (``SENDERS`` below)."""
+    if user.startswith("whatsapp:"):
+        return "twilio_whatsapp:" + user.removeprefix("whatsapp:")
+    if user.startswith("+"):
+        return "twilio:" + user
+    if user.startswith("U"):
+        return "slack:" + user
+    if user.startswith("71") and len(user) == 16:
+        return "facebook:" + user
+    return "telegram:" + user
+
+
 def turn_events(bot: Assistant, sender: str) -> list[dict]:
-    url = f"{bot.rasa_url}/conversations/{urllib.parse.quote(sender, safe='+:')}/tracker?token={RASA_TOKEN}"
+    conversation = urllib.parse.quote(conversation_of(sender), safe="+:")
+    url = f"{bot.rasa_url}/conversations/{conversation}/tracker?token={RASA_TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as answer:
         return json.loads(answer.read())["events"]
 

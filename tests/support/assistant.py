@@ -53,8 +53,11 @@ class Assistant:
         return messages
 
     def tracker(self, sender: str, channel: str = "rest") -> dict:
-        """The tracker of a conversation; REST senders live under "rest:<sender>"."""
-        conversation = f"rest:{sender}" if channel == "rest" else sender
+        """The tracker of a conversation: "rest:<sender>", or "socketio:<id>" for a
+        session token "<id>.<signature>" the socket.io channel issued."""
+        conversation = {"rest": f"rest:{sender}", "socketio": f"socketio:{sender.split('.')[0]}"}.get(
+            channel, sender
+        )
         quoted = urllib.parse.quote(conversation, safe=":")
         request = urllib.request.Request(f"{self.rasa_url}/conversations/{quoted}/tracker?token={RASA_TOKEN}")
         with urllib.request.urlopen(request, timeout=30) as response:

@@ -1,6 +1,7 @@
 """A real local helpdesk: an HTTP server in a thread that checks each webhook's
-signature and keeps the events it accepted, and signs calls to the agent
-endpoints. It can answer 500 or stop listening, to play a helpdesk that is down."""
+signature, refuses a request id it has already seen (as we ask helpdesks to),
+and keeps the events it accepted; and signs calls to the agent endpoints. It
+can answer 500 or stop listening, to play a helpdesk that is down."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tactful.handoff.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, signed_headers, verify
+from tactful.signing import SIGNATURE_HEADER, SignatureError, signed_headers, verify
 from tests.support.http import post_json
 
 
@@ -31,6 +32,7 @@ class HelpdeskReceiver:
     delay: float = 0.0
     events: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    request_ids: set[str] = field(default_factory=set)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -50,18 +52,11 @@ class HelpdeskReceiver:
                 if receiver.mode == "slow":
                     time.sleep(receiver.delay)
                 try:
-                    verify(
-                        receiver.secret,
-                        self.headers.get(TIMESTAMP_HEADER),
-                        self.headers.get(SIGNATURE_HEADER),
-                        body,
-                    )
+                    receiver.accept(dict(self.headers.items()), body)
                 except SignatureError as error:
                     receiver.rejected.append(error.message)
                     self._answer(error.status, error.message.encode())
                     return
-                with receiver._lock:
-                    receiver.events.append(Received(json.loads(body), dict(self.headers.items()), body))
                 self._answer(202, b'{"ok":true}')
 
             def _answer(self, status: int, body: bytes) -> None:
@@ -83,6 +78,15 @@ class HelpdeskReceiver:
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def accept(self, headers: dict[str, str], body: bytes) -> None:
+        """Keep the event if it is signed and its id is new; else raise SignatureError."""
+        request_id = verify(self.secret, headers, body)
+        with self._lock:
+            if request_id in self.request_ids:
+                raise SignatureError(409, "replayed request")
+            self.request_ids.add(request_id)
+            self.events.append(Received(json.loads(body), headers, body))
 
     def stop(self) -> None:
         if self._server is not None:
@@ -113,14 +117,25 @@ class HelpdeskReceiver:
         )
 
 
-def signed_post(
-    url: str, secret: str | None, body: Any, timestamp: float | None = None, signature: str | None = None
-) -> tuple[int, Any]:
-    """POST as a helpdesk would, signed with ``secret`` (None: unsigned)."""
+def signed_call(
+    secret: str | None, body: Any, timestamp: float | None = None, signature: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """The bytes and headers of a helpdesk call signed with ``secret`` (None: unsigned).
+
+    ``signature`` replaces the real one, to play a forger.
+    """
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers: dict[str, str] = {}
     if secret is not None:
         headers.update(signed_headers(secret, data, now=timestamp))
     if signature is not None:
         headers[SIGNATURE_HEADER] = signature
+    return data, headers
+
+
+def signed_post(
+    url: str, secret: str | None, body: Any, timestamp: float | None = None, signature: str | None = None
+) -> tuple[int, Any]:
+    """POST as a helpdesk would: signed afresh, so each call has a new request id."""
+    data, headers = signed_call(secret, body, timestamp, signature)
     return post_json(url, data, headers, timeout=30)

@@ -12,11 +12,13 @@ One webhook route per channel, handled the same way for every provider:
    background, in order. Providers time out quickly (Slack after 3 s) and
    retry; a dropped retry never runs the conversation twice.
 
-Every text goes through ``neutralise_payload``: a user who types ``/restart``
-or ``/order_status{"customer_id": "C7"}`` sends plain text, not an intent.
-Metadata is built only from fixed provider fields, never copied from the
-payload, so nobody can smuggle a ``customer_token`` in: messaging users are
-anonymous until they link their account (tactful/linking).
+Every text is cleaned and limited (``tactful.channels.inbound``): a user who
+types ``/restart`` or ``/order_status{"customer_id": "C7"}`` sends plain text,
+not an intent. No metadata is taken from the payload, so nobody can smuggle a
+``customer_token`` in: messaging users are anonymous until they link their
+account (tactful/linking). Each conversation is ``<channel>:<provider id>``
+(tactful.channels.ids); replies reach the provider with its own id again.
+Bodies over ``TACTFUL_MAX_PROVIDER_BODY_BYTES`` get 413 before any parsing.
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from tactful.channels.guards import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, neutralise_payload
+from tactful.channels.ids import BadConversationId, conversation_key, local_id_of
+from tactful.channels.inbound import BadInput, message_text
 from tactful.channels.messaging.dedupe import RetryFilter, retry_filter_from_env
 from tactful.channels.messaging.http import ProviderHttp
-from tactful.channels.pause import pause_aware
+from tactful.channels.output import RoutedOutput
+from tactful.channels.pipeline import MessagePipeline, pipeline_for
+from tactful.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +120,16 @@ class MessagingInput(InputChannel, abc.ABC):
 
     # -- shared behaviour -------------------------------------------------
 
+    def local_id(self, sender_id: str) -> str:
+        """The provider's id as it goes into the conversation id (Twilio strips "whatsapp:")."""
+        return sender_id
+
+    def routed(self, output: OutputChannel) -> OutputChannel:
+        """``output`` addressed with the provider's id instead of the conversation id."""
+        return RoutedOutput(output, local_id_of)
+
     def get_output_channel(self) -> OutputChannel:
-        return self.output_for(None)
+        return self.routed(self.output_for(None))
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"tactful_{self.name()}_webhook", __name__)
@@ -125,8 +138,7 @@ class MessagingInput(InputChannel, abc.ABC):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        # Paused (handed-off) conversations are forwarded to the helpdesk.
-        handler = pause_aware(on_new_message)
+        handler = pipeline_for(on_new_message)
 
         @webhook.route("/webhook", methods=["GET", "POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -134,7 +146,10 @@ class MessagingInput(InputChannel, abc.ABC):
 
         return webhook
 
-    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+    async def receive(self, request: Request, on_new_message: MessagePipeline) -> HTTPResponse:
+        limit = load_settings().limits.provider_body_bytes
+        if len(request.body or b"") > limit:
+            return response.text(f"body over {limit} bytes", status=413)
         early = await self.handshake(request)
         if early is not None:
             return early
@@ -153,8 +168,14 @@ class MessagingInput(InputChannel, abc.ABC):
             self._spawn(self._handle(fresh, on_new_message))
         return webhook.answer or self.acknowledgement()
 
+    def _key(self, message: Inbound) -> str | None:
+        try:
+            return conversation_key(self.name(), self.local_id(message.sender_id))
+        except BadConversationId:
+            return None
+
     async def _first_time(self, message: Inbound) -> bool:
-        if not message.sender_id or len(message.sender_id) > MAX_SENDER_CHARS:
+        if self._key(message) is None:
             logger.warning("%s: dropped a message without a usable sender id", self.name())
             return False
         if message.event_id is None:
@@ -171,18 +192,18 @@ class MessagingInput(InputChannel, abc.ABC):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, messages: list[Inbound], on_new_message: OnNewMessage) -> None:
+    async def _handle(self, messages: list[Inbound], pipeline: MessagePipeline) -> None:
+        limit = load_settings().limits.message_chars
         for message in messages:
+            key = self._key(message)
             try:
                 await self.before_handling(message)
-                text = neutralise_payload(message.text)[:MAX_MESSAGE_CHARS]
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        self.output_for(message),
-                        message.sender_id,
-                        input_channel=self.name(),
-                    )
-                )
+                text = message_text(message.text[:limit], limit)
+                output = self.routed(self.output_for(message))
+                verdict = await pipeline(UserMessage(text, output, key, input_channel=self.name()))
+                if verdict.refused:
+                    await output.send_text_message(key, verdict.refusal)
+            except BadInput:
+                logger.info("%s: skipped an empty message in event %s", self.name(), message.event_id)
             except Exception:  # noqa: BLE001 - one bad message must not stop the others
                 logger.exception("%s: failed to handle event %s", self.name(), message.event_id)

@@ -73,10 +73,25 @@ class MemoryRetryFilter:
         return len(self._expiry)
 
 
-class RedisRetryFilter:
-    """Seen ids in Redis, shared by every Rasa replica."""
+class DedupeUnavailable(Exception):
+    """Redis could not answer a fail-closed filter."""
 
-    def __init__(self, url: str, ttl_seconds: float = DEFAULT_TTL_SECONDS, prefix: str = "tactful:webhook:"):
+
+class RedisRetryFilter:
+    """Seen ids in Redis, shared by every Rasa replica.
+
+    ``fail_closed`` is for callers that must refuse rather than guess when
+    Redis is down (the signed-request replay guard): ``first_time`` then
+    raises DedupeUnavailable instead of answering True.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        prefix: str = "tactful:webhook:",
+        fail_closed: bool = False,
+    ):
         from redis import asyncio as redis_asyncio
 
         self._client = redis_asyncio.from_url(
@@ -84,6 +99,7 @@ class RedisRetryFilter:
         )
         self._ttl = max(1, int(ttl_seconds))
         self._prefix = prefix
+        self._fail_closed = fail_closed
 
     async def first_time(self, key: str) -> bool:
         try:
@@ -91,7 +107,9 @@ class RedisRetryFilter:
                 self._client.set(self._prefix + key, b"1", nx=True, ex=self._ttl),
                 timeout=REDIS_TIMEOUT_SECONDS * 2,
             )
-        except Exception:  # noqa: BLE001 - any Redis failure: process rather than lose the message
+        except Exception as error:  # noqa: BLE001 - any Redis failure means "cannot tell"
+            if self._fail_closed:
+                raise DedupeUnavailable(f"Redis unavailable: {error!r}") from error
             logger.warning("webhook dedupe: Redis unavailable; processing %s without the check", key)
             return True
         return bool(claimed)

@@ -148,6 +148,10 @@ class TwilioInput(MessagingInput):
         self.auth_token = auth_token
         self.sender = sender
 
+    def local_id(self, sender_id: str) -> str:
+        # "whatsapp:+1415..." -> "+1415...": the channel name already says WhatsApp.
+        return sender_id.removeprefix(self.output.address_prefix) if self.output.address_prefix else sender_id
+
     @staticmethod
     def _form(request: Request) -> dict[str, list[str]]:
         # Sanic's request.form drops blank fields, but Twilio signs them.
