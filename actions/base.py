@@ -12,16 +12,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions import runtime
 from actions.offering import ReplyOutcome, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
 from actions.turn import Turn, read_turn
 from actions.wording import SIGN_IN_NEEDED
 
 logger = logging.getLogger(__name__)
-STORE_UNAVAILABLE = (
-    "Sorry, I can't look that up right now. Please try again in a few minutes, or reach our"
-    " support team at support@example.com or 0800 123 4567."
-)
+STORE_UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a few minutes. {contact}"
 
 
 class TactfulAction(Action):
@@ -55,7 +53,7 @@ class TactfulAction(Action):
             except (SQLAlchemyError, OSError, asyncio.TimeoutError):
                 # The shop database is down or slow: say so, keep the chat alive.
                 logger.exception("%s could not reach the shop database", self.name())
-                reply.say(STORE_UNAVAILABLE)
+                reply.say(STORE_UNAVAILABLE.format(contact=runtime.settings().support_contact))
         return events
 
     async def handle(

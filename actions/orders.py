@@ -63,11 +63,7 @@ class ActionDeliveryProblem(TactfulAction):
             SlotSet("last_topic", "delivery_problem"),
         ]
         if turn.customer_id is None:
-            reply.say(
-                "I'm sorry about that. "
-                + SIGN_IN_NEEDED
-                + " You can also reach our support team at support@example.com."
-            )
+            reply.say(f"I'm sorry about that. {SIGN_IN_NEEDED} {runtime.settings().support_contact}")
             return events
         references = order_references(turn.text)
         order_id = references[0] if references else None

@@ -34,6 +34,8 @@ def _int(name: str, default: int) -> int:
 class Limits:
     """Input sizes and rates (README "Limits"); every channel applies them."""
 
+    # Any request to the Rasa server (Sanic's REQUEST_MAX_SIZE; the default is 100 MB).
+    request_bytes: int
     # Whole request body of a chat webhook (REST, socket.io packet).
     body_bytes: int
     # Messaging providers' webhook bodies (Slack interactivity payloads are large).
@@ -73,6 +75,7 @@ class Settings:
 
 def load_limits() -> Limits:
     return Limits(
+        request_bytes=_int("TACTFUL_MAX_REQUEST_BYTES", 1024 * 1024),
         body_bytes=_int("TACTFUL_MAX_BODY_BYTES", 16 * 1024),
         provider_body_bytes=_int("TACTFUL_MAX_PROVIDER_BODY_BYTES", 256 * 1024),
         message_chars=_int("TACTFUL_MAX_MESSAGE_CHARS", 2000),

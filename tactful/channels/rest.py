@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -81,6 +81,12 @@ class ValidatedRestInput(InputChannel):
         blueprint = Blueprint("tactful_rest_webhook", __name__)
         settings = load_settings()
         pipeline = pipeline_for(on_new_message, settings)
+
+        @blueprint.listener("before_server_start")
+        async def limit_requests(app: Sanic, _loop: Any) -> None:
+            # Sanic reads the whole body before any handler runs; cap every
+            # request to the server, not only this channel's.
+            app.config.REQUEST_MAX_SIZE = settings.limits.request_bytes
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

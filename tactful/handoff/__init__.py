@@ -1,11 +1,12 @@
 """Handing a conversation to a human helpdesk.
 
-* ``signing``: the HMAC scheme both directions use (our webhooks, agent calls).
 * ``summary``: what the helpdesk is told about the customer and the chat.
 * ``events``: the JSON events a helpdesk receives.
 * ``adapters``: how events reach a helpdesk (a signed webhook by default).
 * ``service``: start a handoff, forward messages, queue replies, retry.
 * ``conversation``: conversation ids shared by the actions and the channels.
+
+Both directions are signed with ``tactful.signing``.
 
 Nothing here imports Rasa: the channels (``tactful.channels.pause`` and
 ``tactful.channels.helpdesk``) and the actions are the entry points.

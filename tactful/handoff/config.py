@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from tactful.settings import load_settings
+
 DEFAULT_ADAPTER = "webhook"
 
 
@@ -35,9 +37,6 @@ class HelpdeskSettings:
     support_contact: str
 
 
-DEFAULT_CONTACT = "You can reach our support team at support@example.com or 0800 123 4567 (Mon–Fri, 9am–6pm)."
-
-
 def load_helpdesk_settings() -> HelpdeskSettings:
     return HelpdeskSettings(
         url=os.environ.get("TACTFUL_HELPDESK_URL", "").strip() or None,
@@ -46,5 +45,5 @@ def load_helpdesk_settings() -> HelpdeskSettings:
         timeout_seconds=_float("TACTFUL_HELPDESK_TIMEOUT", 5.0),
         retry_seconds=_float("TACTFUL_HELPDESK_RETRY_SECONDS", 10.0),
         retry_max_seconds=_float("TACTFUL_HELPDESK_RETRY_MAX_SECONDS", 300.0),
-        support_contact=os.environ.get("TACTFUL_SUPPORT_CONTACT", "").strip() or DEFAULT_CONTACT,
+        support_contact=load_settings().support_contact,
     )

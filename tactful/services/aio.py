@@ -27,8 +27,10 @@ async def run_blocking(
 ) -> T:
     """Await ``function(*args)`` on a worker thread, failing after ``timeout``.
 
-    Raises ``DeadlineExceeded`` (an ``asyncio.TimeoutError``) only when nothing
-    the call did can still be committed.
+    Raises ``DeadlineExceeded`` (an ``asyncio.TimeoutError``) only when the
+    call has committed nothing and now never will. A call that began a commit
+    in time is awaited past ``timeout``: its effects may be in the database, so
+    only its real outcome is a truthful answer.
     """
     deadline = Deadline()
     worker = asyncio.ensure_future(asyncio.to_thread(run_under, deadline, function, *args))
