@@ -7,24 +7,20 @@ the signed token already says who the customer is, so linking is refused there.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions import runtime
 from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import WEB_CHANNELS, Turn
-from tactful.linking.codes import LinkSecretMissing, link_secret
-from tactful.linking.delivery import delivery_from_env
+from tactful import bootstrap
+from tactful.linking.codes import LinkSecretMissing
 from tactful.linking.service import LinkingService, PendingDelivery, StartResult, StartStatus, VerifyResult
-from tactful.ratelimit import counter_for
 from tactful.services.aio import run_blocking
-from tactful.services.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +71,8 @@ START_REPLIES: dict[StartStatus, str] = {
 _deliveries: set[asyncio.Task] = set()
 
 
-@functools.lru_cache(maxsize=1)
 def linking_service() -> LinkingService:
-    counter = counter_for(runtime.settings().redis_url)
-    return LinkingService(runtime.new_uow, delivery_from_env(), link_secret(), utcnow, counter)
+    return bootstrap.root().linking
 
 
 def available_service() -> LinkingService | None:

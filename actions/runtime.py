@@ -1,34 +1,29 @@
-"""Per-process wiring of the services the actions use.
+"""The action server's handle on its composition root (tactful.bootstrap).
 
-Only factories and caches live here; every database session is opened and
-closed inside one service call.
+Actions are built by rasa-sdk without arguments, so they reach their services
+through the process's root; tests install a root of their own.
 """
 
 from __future__ import annotations
 
-import functools
-
+from tactful import bootstrap
 from tactful.services.offers import OfferService
 from tactful.services.policy_provider import PolicyProvider
-from tactful.settings import Settings, load_settings
-from tactful.store.unit_of_work import UnitOfWork, uow_for
+from tactful.settings import Settings
+from tactful.store.unit_of_work import UnitOfWork
 
 
-@functools.lru_cache(maxsize=1)
 def settings() -> Settings:
-    return load_settings()
+    return bootstrap.root().settings
 
 
 def new_uow() -> UnitOfWork:
-    current = settings()
-    return uow_for(current.shop_db_url, current.db_timeout_seconds)
+    return bootstrap.root().new_uow()
 
 
-@functools.lru_cache(maxsize=1)
 def policy_provider() -> PolicyProvider:
-    return PolicyProvider(settings().policy_file)
+    return bootstrap.root().policy_provider
 
 
-@functools.lru_cache(maxsize=1)
 def offer_service() -> OfferService:
-    return OfferService(new_uow, policy_provider())
+    return bootstrap.root().offers

@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from tactful import bootstrap
 from tactful.production import check_process
-from tactful.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +54,12 @@ def health_payload() -> dict[str, str]:
 
 
 def main() -> None:
+    settings = bootstrap.root().settings
     parser = argparse.ArgumentParser(description="Tactful action server")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("TACTFUL_ACTION_PORT", "5055")))
-    parser.add_argument("--host", default=os.environ.get("TACTFUL_ACTION_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=settings.action_port)
+    parser.add_argument("--host", default=settings.action_host)
     args = parser.parse_args()
-    logging.basicConfig(level=os.environ.get("TACTFUL_LOG_LEVEL", "INFO"))
-    settings = load_settings()
+    logging.basicConfig(level=settings.log_level)
     check_process("actions", settings)
     if not settings.action_secret:
         parser.exit(

@@ -12,7 +12,6 @@ and ``policy check`` fails clearly if the engine is not installed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -258,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error("interrupted")
         return 130
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
-        if os.environ.get("TACTFUL_DEBUG"):
+        if load_settings().debug:
             raise
         _error(f"unexpected {type(error).__name__}: {error} (set TACTFUL_DEBUG=1 for the traceback)")
         return EXIT_INTERNAL

@@ -61,6 +61,8 @@ def verify_token(token: object, secret: str | None) -> VerifiedIdentity:
         raise IdentityError("token expired") from error
     except jwt.PyJWTError as error:
         raise IdentityError(f"invalid token: {error}") from error
+    except UnicodeError as error:  # PyJWT encodes the token first; a lone surrogate fails there
+        raise IdentityError("token is not valid text") from error
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject.strip() or len(subject) > 64:
         raise IdentityError("token subject is not a customer id")

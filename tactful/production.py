@@ -10,7 +10,6 @@ the same problems are logged as warnings.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from typing import Literal
@@ -39,10 +38,6 @@ def secret_problem(name: str, value: str | None) -> str | None:
     return None
 
 
-def _explicit(name: str) -> str | None:
-    return os.environ.get(name) or None
-
-
 def problems_for(process: Process, settings: Settings, argv: Sequence[str] = ()) -> list[str]:
     """Every unsafe setting for ``process``, each naming its variable."""
     secrets = {"TACTFUL_JWT_SECRET": settings.jwt_secret}
@@ -54,17 +49,16 @@ def problems_for(process: Process, settings: Settings, argv: Sequence[str] = ())
         )
     if process == "rasa":
         secrets["TACTFUL_ACTION_SECRET"] = settings.action_secret
-        secrets["TACTFUL_SESSION_SECRET"] = _explicit("TACTFUL_SESSION_SECRET")
-        secrets["TACTFUL_HELPDESK_SECRET"] = _explicit("TACTFUL_HELPDESK_SECRET")
-        if "--enable-api" in argv:
-            token = _argument(argv, "--auth-token")
+        secrets["TACTFUL_SESSION_SECRET"] = settings.explicit_secrets["TACTFUL_SESSION_SECRET"]
+        secrets["TACTFUL_HELPDESK_SECRET"] = settings.explicit_secrets["TACTFUL_HELPDESK_SECRET"]
+        api_enabled, token = rasa_api_arguments(argv)
+        if api_enabled:
             secrets["rasa run --auth-token (RASA_TOKEN)"] = token
     if process == "actions":
         secrets["TACTFUL_ACTION_SECRET"] = settings.action_secret
-        secrets["TACTFUL_LINK_SECRET"] = _explicit("TACTFUL_LINK_SECRET")
-        secrets["TACTFUL_HELPDESK_SECRET"] = _explicit("TACTFUL_HELPDESK_SECRET")
-        delivery = (os.environ.get("TACTFUL_LINK_DELIVERY") or "").strip().lower()
-        if delivery == "outbox" or (not delivery and not os.environ.get("TACTFUL_LINK_WEBHOOK_URL")):
+        secrets["TACTFUL_LINK_SECRET"] = settings.explicit_secrets["TACTFUL_LINK_SECRET"]
+        secrets["TACTFUL_HELPDESK_SECRET"] = settings.explicit_secrets["TACTFUL_HELPDESK_SECRET"]
+        if settings.link_delivery.kind == "outbox":
             found.append(
                 "TACTFUL_LINK_DELIVERY is the file outbox, which keeps live link codes on disk; set"
                 " TACTFUL_LINK_DELIVERY=webhook with TACTFUL_LINK_WEBHOOK_URL"
@@ -73,13 +67,20 @@ def problems_for(process: Process, settings: Settings, argv: Sequence[str] = ())
     return found
 
 
-def _argument(argv: Sequence[str], flag: str) -> str | None:
-    for index, item in enumerate(argv):
-        if item == flag and index + 1 < len(argv):
-            return argv[index + 1]
-        if item.startswith(flag + "="):
-            return item.split("=", 1)[1]
-    return None
+def rasa_api_arguments(argv: Sequence[str]) -> tuple[bool, str | None]:
+    """(HTTP API on, its token) as Rasa itself reads ``argv``.
+
+    Rasa's own parser, because argparse accepts abbreviations (``--enable``)
+    and the short ``-t``; a command line it cannot read counts as an API
+    without a token.
+    """
+    from rasa.__main__ import create_argument_parser
+
+    try:
+        args, _ = create_argument_parser().parse_known_args(list(argv[1:]))
+    except SystemExit:
+        return True, None
+    return bool(getattr(args, "enable_api", False)), getattr(args, "auth_token", None)
 
 
 def check_process(

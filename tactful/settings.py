@@ -1,8 +1,15 @@
-"""Configuration read from environment variables, in one place."""
+"""Every setting Tactful reads from the environment, in one place.
+
+This module is the only reader of the environment (README "Configuration").
+``load_settings()`` reads it when called, never at import, so a test builds
+its own ``Settings`` from its own mapping and hands it to its own composition
+root (``tactful.bootstrap``).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,31 +17,59 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = "production"
 DEFAULT_CONTACT = "You can reach our support team at support@example.com or 0800 123 4567 (Mon–Fri, 9am–6pm)."
+DEFAULT_API_BASES = {
+    "slack": "https://slack.com/api",
+    "facebook": "https://graph.facebook.com/v19.0",
+    "twilio": "https://api.twilio.com",
+    "telegram": "https://api.telegram.org",
+}
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+class SettingsError(ValueError):
+    """A setting is present but unusable; the message names the variable."""
 
 
-def _int(name: str, default: int) -> int:
-    raw = (_env(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, not {raw!r}")
-    return value
+class _Reader:
+    """Typed reads of one environment mapping; blank counts as unset."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = (self._environ.get(name) or "").strip()
+        return value or default
+
+    def raw(self, name: str) -> str | None:
+        """A secret exactly as given (no stripping: spaces may be part of it)."""
+        return self._environ.get(name) or None
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+        if value <= 0:
+            raise SettingsError(f"{name} must be positive, not {raw!r}")
+        return value
+
+    def whole(self, name: str, default: int) -> int:
+        value = self.number(name, default)
+        if value != int(value):
+            raise SettingsError(f"{name} must be a whole number, not {value!r}")
+        return int(value)
+
+    def flag(self, name: str) -> bool:
+        return (self.text(name) or "").lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Input sizes and rates (README "Limits"); every channel applies them."""
+    """Input sizes and rates (docs/security.md); every channel applies them."""
 
-    # Any request to the Rasa server (Sanic's REQUEST_MAX_SIZE; the default is 100 MB).
+    # Any request to the Rasa server (Sanic's REQUEST_MAX_SIZE; its default is 100 MB).
     request_bytes: int
     # Whole request body of a chat webhook (REST, socket.io packet).
     body_bytes: int
@@ -46,8 +81,58 @@ class Limits:
     # Messages per conversation (sender) and per verified customer, per minute.
     messages_per_sender_per_minute: int
     messages_per_customer_per_minute: int
-    # New conversations (REST senders, socket.io sessions) per client address per minute.
+    # New socket.io connections per client address per minute.
     sessions_per_client_per_minute: int
+
+
+@dataclass(frozen=True)
+class HelpdeskSettings:
+    # Where the signed webhook adapter posts events (unset: handoffs queue up).
+    url: str | None
+    # Signs outgoing webhooks and authenticates the agent endpoints.
+    secret: str | None
+    # "webhook" or "package.module:Factory" for a custom adapter.
+    adapter: str
+    timeout_seconds: float
+    retry_seconds: float
+    retry_max_seconds: float
+    support_contact: str
+
+
+@dataclass(frozen=True)
+class LinkDeliverySettings:
+    """How account-link codes reach the customer (tactful/linking/delivery.py)."""
+
+    kind: str  # "outbox" (development) or "webhook" (the shop's mailer)
+    webhook_url: str | None
+    webhook_secret: str | None
+    outbox: Path
+
+
+@dataclass(frozen=True)
+class MessagingSettings:
+    # Provider API bases (tests and staging point them at a local fake).
+    api_bases: Mapping[str, str]
+    # The public https base URL providers call (Twilio signs the exact URL).
+    public_url: str | None
+    dedupe_ttl_seconds: float
+    telegram_bot_token: str | None
+    telegram_secret_token: str | None
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The demo shop page (tactful/web) and the widget's origins."""
+
+    rasa_url: str
+    host: str
+    port: int
+    token_ttl_seconds: int
+    web_root: Path
+    secure_cookie: bool
+    # Page origins the socket.io channel accepts (TACTFUL_WEB_ORIGINS, comma-separated);
+    # empty: credentials.yml's list, else the demo page (tactful/channels/socketio.py).
+    origins: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +141,8 @@ class Settings:
     jwt_secret: str | None
     policy_file: Path
     action_secret: str | None
+    action_host: str
+    action_port: int
     db_timeout_seconds: float
     # "production" turns on the fail-closed start-up checks (tactful.production).
     environment: str
@@ -65,41 +152,119 @@ class Settings:
     session_secret: str | None
     # Keys the hash of account-link codes.
     link_secret: str | None
+    # Secrets exactly as set, without fallbacks (the production check needs them).
+    explicit_secrets: Mapping[str, str | None]
     support_contact: str
+    log_level: str
+    debug: bool
     limits: Limits
+    helpdesk: HelpdeskSettings
+    link_delivery: LinkDeliverySettings
+    messaging: MessagingSettings
+    web: WebSettings
 
     @property
     def is_production(self) -> bool:
         return self.environment == PRODUCTION
 
 
-def load_limits() -> Limits:
+def _limits(env: _Reader) -> Limits:
     return Limits(
-        request_bytes=_int("TACTFUL_MAX_REQUEST_BYTES", 1024 * 1024),
-        body_bytes=_int("TACTFUL_MAX_BODY_BYTES", 16 * 1024),
-        provider_body_bytes=_int("TACTFUL_MAX_PROVIDER_BODY_BYTES", 256 * 1024),
-        message_chars=_int("TACTFUL_MAX_MESSAGE_CHARS", 2000),
-        metadata_bytes=_int("TACTFUL_MAX_METADATA_BYTES", 4096),
-        messages_per_sender_per_minute=_int("TACTFUL_RATE_SENDER_PER_MINUTE", 30),
-        messages_per_customer_per_minute=_int("TACTFUL_RATE_CUSTOMER_PER_MINUTE", 60),
-        sessions_per_client_per_minute=_int("TACTFUL_RATE_SESSIONS_PER_MINUTE", 60),
+        request_bytes=env.whole("TACTFUL_MAX_REQUEST_BYTES", 1024 * 1024),
+        body_bytes=env.whole("TACTFUL_MAX_BODY_BYTES", 16 * 1024),
+        provider_body_bytes=env.whole("TACTFUL_MAX_PROVIDER_BODY_BYTES", 256 * 1024),
+        message_chars=env.whole("TACTFUL_MAX_MESSAGE_CHARS", 2000),
+        metadata_bytes=env.whole("TACTFUL_MAX_METADATA_BYTES", 4096),
+        messages_per_sender_per_minute=env.whole("TACTFUL_RATE_SENDER_PER_MINUTE", 30),
+        messages_per_customer_per_minute=env.whole("TACTFUL_RATE_CUSTOMER_PER_MINUTE", 60),
+        sessions_per_client_per_minute=env.whole("TACTFUL_RATE_SESSIONS_PER_MINUTE", 60),
     )
 
 
-def load_settings() -> Settings:
-    """Read settings now (not at import), so tests can set the environment."""
-    default_db = f"sqlite:///{REPO_ROOT / 'var' / 'shop.db'}"
-    jwt_secret = _env("TACTFUL_JWT_SECRET")
+def _helpdesk(env: _Reader, contact: str) -> HelpdeskSettings:
+    return HelpdeskSettings(
+        url=env.text("TACTFUL_HELPDESK_URL"),
+        secret=env.raw("TACTFUL_HELPDESK_SECRET"),
+        adapter=env.text("TACTFUL_HELPDESK_ADAPTER", "webhook") or "webhook",
+        timeout_seconds=env.number("TACTFUL_HELPDESK_TIMEOUT", 5.0),
+        retry_seconds=env.number("TACTFUL_HELPDESK_RETRY_SECONDS", 10.0),
+        retry_max_seconds=env.number("TACTFUL_HELPDESK_RETRY_MAX_SECONDS", 300.0),
+        support_contact=contact,
+    )
+
+
+def _link_delivery(env: _Reader) -> LinkDeliverySettings:
+    url = env.text("TACTFUL_LINK_WEBHOOK_URL")
+    kind = (env.text("TACTFUL_LINK_DELIVERY") or ("webhook" if url else "outbox")).lower()
+    if kind not in ("outbox", "webhook"):
+        raise SettingsError(f"TACTFUL_LINK_DELIVERY must be 'outbox' or 'webhook', not {kind!r}")
+    outbox = env.text("TACTFUL_LINK_OUTBOX") or str(REPO_ROOT / "var" / "link_codes.outbox.jsonl")
+    return LinkDeliverySettings(kind, url, env.raw("TACTFUL_LINK_WEBHOOK_SECRET"), Path(outbox))
+
+
+def _messaging(env: _Reader) -> MessagingSettings:
+    bases = {
+        provider: (env.text(f"TACTFUL_{provider.upper()}_API_BASE") or default).rstrip("/")
+        for provider, default in DEFAULT_API_BASES.items()
+    }
+    return MessagingSettings(
+        api_bases=bases,
+        public_url=(env.text("TACTFUL_PUBLIC_URL") or "").rstrip("/") or None,
+        dedupe_ttl_seconds=env.number("TACTFUL_WEBHOOK_DEDUPE_TTL", 24 * 3600.0),
+        telegram_bot_token=env.raw("TACTFUL_TELEGRAM_BOT_TOKEN"),
+        telegram_secret_token=env.raw("TACTFUL_TELEGRAM_SECRET_TOKEN"),
+    )
+
+
+def _web(env: _Reader) -> WebSettings:
+    port = env.whole("TACTFUL_WEB_PORT", 8080)
+    listed = env.text("TACTFUL_WEB_ORIGINS")
+    origins = tuple(o.strip().rstrip("/") for o in (listed or "").split(",") if o.strip())
+    rasa_url = env.text("TACTFUL_RASA_URL") or f"http://127.0.0.1:{env.whole('TACTFUL_RASA_PORT', 5005)}"
+    return WebSettings(
+        rasa_url=rasa_url.rstrip("/"),
+        host=env.text("TACTFUL_WEB_HOST", "127.0.0.1") or "127.0.0.1",
+        port=port,
+        token_ttl_seconds=env.whole("TACTFUL_TOKEN_TTL", 15 * 60),
+        web_root=Path(env.text("TACTFUL_WEB_ROOT") or REPO_ROOT / "web"),
+        secure_cookie=env.flag("TACTFUL_WEB_SECURE_COOKIE"),
+        origins=origins,
+    )
+
+
+SECRET_NAMES = (
+    "TACTFUL_JWT_SECRET",
+    "TACTFUL_ACTION_SECRET",
+    "TACTFUL_SESSION_SECRET",
+    "TACTFUL_LINK_SECRET",
+    "TACTFUL_HELPDESK_SECRET",
+)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings now (not at import) from ``environ`` (default: the process environment)."""
+    env = _Reader(os.environ if environ is None else environ)
+    jwt_secret = env.raw("TACTFUL_JWT_SECRET")
+    contact = env.text("TACTFUL_SUPPORT_CONTACT") or DEFAULT_CONTACT
     return Settings(
-        shop_db_url=_env("TACTFUL_SHOP_DB_URL", default_db) or default_db,
+        shop_db_url=env.text("TACTFUL_SHOP_DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'shop.db'}",
         jwt_secret=jwt_secret,
-        policy_file=Path(_env("TACTFUL_POLICY_FILE", str(REPO_ROOT / "policy.yml")) or ""),
-        action_secret=_env("TACTFUL_ACTION_SECRET"),
-        db_timeout_seconds=float(_env("TACTFUL_DB_TIMEOUT", "5") or 5),
-        environment=(_env("TACTFUL_ENV", "development") or "development").strip().lower(),
-        redis_url=(_env("TACTFUL_REDIS_URL") or "").strip() or None,
-        session_secret=_env("TACTFUL_SESSION_SECRET", jwt_secret),
-        link_secret=_env("TACTFUL_LINK_SECRET", jwt_secret),
-        support_contact=(_env("TACTFUL_SUPPORT_CONTACT") or "").strip() or DEFAULT_CONTACT,
-        limits=load_limits(),
+        policy_file=Path(env.text("TACTFUL_POLICY_FILE") or REPO_ROOT / "policy.yml"),
+        action_secret=env.raw("TACTFUL_ACTION_SECRET"),
+        action_host=env.text("TACTFUL_ACTION_HOST", "127.0.0.1") or "127.0.0.1",
+        action_port=env.whole("TACTFUL_ACTION_PORT", 5055),
+        db_timeout_seconds=env.number("TACTFUL_DB_TIMEOUT", 5.0),
+        environment=(env.text("TACTFUL_ENV") or "development").lower(),
+        redis_url=env.text("TACTFUL_REDIS_URL"),
+        session_secret=env.raw("TACTFUL_SESSION_SECRET") or jwt_secret,
+        link_secret=env.raw("TACTFUL_LINK_SECRET") or jwt_secret,
+        explicit_secrets={name: env.raw(name) for name in SECRET_NAMES},
+        support_contact=contact,
+        log_level=(env.text("TACTFUL_LOG_LEVEL") or "INFO").upper(),
+        debug=env.flag("TACTFUL_DEBUG"),
+        limits=_limits(env),
+        helpdesk=_helpdesk(env, contact),
+        link_delivery=_link_delivery(env),
+        messaging=_messaging(env),
+        web=_web(env),
     )

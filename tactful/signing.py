@@ -17,7 +17,6 @@ this one.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import re
@@ -31,7 +30,6 @@ from tactful.channels.messaging.dedupe import (
     RedisRetryFilter,
     RetryFilter,
 )
-from tactful.settings import load_settings
 
 TIMESTAMP_HEADER = "X-Tactful-Timestamp"
 ID_HEADER = "X-Tactful-Id"
@@ -175,9 +173,3 @@ async def verify_once(
     if not await guard.first_use(request_id):
         raise SignatureError(409, "replayed request")
     return request_id
-
-
-@functools.lru_cache(maxsize=1)
-def replay_guard() -> ReplayGuard:
-    """One guard per process, shared by every signed endpoint."""
-    return ReplayGuard(load_settings().redis_url)

@@ -21,6 +21,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from tactful import bootstrap
 from tactful.channels import conversations
 from tactful.channels.ids import channel_of
 from tactful.handoff import wiring
@@ -29,7 +30,7 @@ from tactful.handoff.service import HandoffInfo
 from tactful.services.agent_offers import AgentOfferRequest
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
-from tactful.signing import SignatureError, replay_guard, verify_once
+from tactful.signing import SignatureError, verify_once
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def _authenticated_body(request: Request) -> dict[str, Any]:
     body = request.body or b""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes")
-    await verify_once(secret, request.headers, body, replay_guard())
+    await verify_once(secret, request.headers, body, bootstrap.root().replay_guard)
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):

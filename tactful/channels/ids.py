@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 
+# Whole-string matches only (``$`` would accept a trailing newline).
 # Letters, digits and the punctuation that provider ids use: E.164 phone
 # numbers (+), Telegram group ids (-), emails in REST senders (@ .).
 LOCAL_ID_PATTERN = r"[A-Za-z0-9_.@+-]{1,128}"
-_LOCAL_ID = re.compile(rf"^{LOCAL_ID_PATTERN}$")
-_CHANNEL = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
+_CHANNEL = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # What the tracker store accepts at all (Rasa's own tools, such as
 # ``rasa shell``, use bare ids): the same alphabet plus the separator.
-_STORABLE = re.compile(r"^[A-Za-z0-9_.@+:-]{1,200}$")
+_STORABLE = re.compile(r"[A-Za-z0-9_.@+:-]{1,200}")
 SEPARATOR = ":"
 
 
@@ -33,14 +34,14 @@ def local_id_error(local_id: object) -> str | None:
         return "the id must be a non-empty string"
     if len(local_id) > 128:
         return "the id must be at most 128 characters"
-    if not _LOCAL_ID.match(local_id):
+    if not _LOCAL_ID.fullmatch(local_id):
         return "the id may contain only letters, digits and _ . @ + -"
     return None
 
 
 def conversation_key(channel: str, local_id: object) -> str:
     """The conversation id of ``local_id`` on ``channel``; raises BadConversationId."""
-    if not _CHANNEL.match(channel):
+    if not _CHANNEL.fullmatch(channel):
         raise BadConversationId(f"bad channel name {channel!r}")
     error = local_id_error(local_id)
     if error:
@@ -75,4 +76,4 @@ def local_id_of(key: str) -> str:
 
 def is_storable(sender_id: object) -> bool:
     """Whether the tracker store may be asked about ``sender_id`` at all."""
-    return isinstance(sender_id, str) and bool(_STORABLE.match(sender_id))
+    return isinstance(sender_id, str) and bool(_STORABLE.fullmatch(sender_id))

@@ -39,7 +39,8 @@ def neutralise_payload(text: str) -> str:
     if stripped in BUTTON_PAYLOADS:
         return stripped
     if stripped.startswith("/"):
-        return stripped.lstrip("/").strip() or "?"
+        # Slashes and spaces together: "/ /restart" must not leave "/restart".
+        return stripped.lstrip("/ \t\r\n") or "?"
     return text
 
 
@@ -68,7 +69,7 @@ def client_metadata(raw: object, max_bytes: int) -> dict[str, Any]:
     if size > max_bytes:
         raise BadInput(f"'metadata' must be at most {max_bytes} bytes")
     token = raw.get(TOKEN_KEY)
-    if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS:
+    if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS and token.isascii():
         return {TOKEN_KEY: token}
     return {}
 

@@ -25,11 +25,11 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from tactful import bootstrap
 from tactful.channels import conversations, pause
 from tactful.channels.gate import ConversationGate, Verdict
 from tactful.channels.output import RoutedOutput
-from tactful.ratelimit import async_counter_for
-from tactful.settings import Settings, load_settings
+from tactful.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 APOLOGY = "Sorry, something went wrong on my side and I can't answer that right now. {contact}"
 
 
-def apology(settings: Settings | None = None) -> str:
-    return APOLOGY.format(contact=(settings or load_settings()).support_contact)
+def apology(settings: Settings) -> str:
+    return APOLOGY.format(contact=settings.support_contact)
 
 
 class MessagePipeline:
@@ -78,8 +78,8 @@ class MessagePipeline:
             await watched.inner.send_text_message(message.sender_id, apology(self._settings))
 
 
-def pipeline_for(on_new_message: MessageHandler, settings: Settings | None = None) -> MessagePipeline:
-    """The pipeline of one channel in this process, wired from settings."""
-    settings = settings or load_settings()
-    gate = ConversationGate(async_counter_for(settings.redis_url), settings.limits)
-    return MessagePipeline(on_new_message, gate, settings)
+def pipeline_for(on_new_message: MessageHandler) -> MessagePipeline:
+    """The pipeline of one channel, wired from this process's root."""
+    services = bootstrap.root()
+    gate = ConversationGate(services.async_counter, services.settings.limits)
+    return MessagePipeline(on_new_message, gate, services.settings)

@@ -27,11 +27,12 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from tactful import bootstrap
 from tactful.channels.ids import conversation_key, local_id_error
 from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
 from tactful.channels.pipeline import pipeline_for
 from tactful.production import check_process
-from tactful.settings import Settings, load_settings
+from tactful.settings import Settings
 
 REFUSAL_STATUS = {"rate_limited": 429, "other_customer": 403, "signed_out": 403}
 
@@ -79,8 +80,8 @@ class ValidatedRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("tactful_rest_webhook", __name__)
-        settings = load_settings()
-        pipeline = pipeline_for(on_new_message, settings)
+        settings = bootstrap.root().settings
+        pipeline = pipeline_for(on_new_message)
 
         @blueprint.listener("before_server_start")
         async def limit_requests(app: Sanic, _loop: Any) -> None:

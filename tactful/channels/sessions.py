@@ -15,7 +15,7 @@ import hmac
 import re
 import secrets
 
-_TOKEN = re.compile(r"^([a-f0-9]{32})\.([a-f0-9]{32})$")
+_TOKEN = re.compile(r"([a-f0-9]{32})\.([a-f0-9]{32})")
 
 
 class SessionIds:
@@ -36,7 +36,7 @@ class SessionIds:
         """The conversation's own id if ``token`` is one this server issued."""
         if not isinstance(token, str):
             return None
-        match = _TOKEN.match(token)
+        match = _TOKEN.fullmatch(token)
         if match is None:
             return None
         local_id, signature = match.groups()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -36,12 +35,13 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from tactful import bootstrap
 from tactful.channels.ids import conversation_key
 from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
 from tactful.channels.sessions import SessionIds
-from tactful.ratelimit import CounterUnavailable, async_counter_for
-from tactful.settings import load_settings
+from tactful.ratelimit import CounterUnavailable
+from tactful.settings import WebSettings
 
 logger = logging.getLogger(__name__)
 UNREADABLE = "Sorry, I couldn't read that message. Please try again."
@@ -60,26 +60,21 @@ def parse_custom_data(raw: Any) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def allowed_origins(configured: Any, environ: dict[str, str] | None = None) -> list[str]:
-    """Page origins allowed to connect; [] keeps the stock behaviour.
+def allowed_origins(configured: Any, web: WebSettings) -> list[str]:
+    """Page origins allowed to connect.
 
-    Order: TACTFUL_WEB_ORIGINS (comma-separated), then ``cors_allowed_origins``
-    from credentials.yml, then the demo page on TACTFUL_WEB_PORT (both the
+    Order: TACTFUL_WEB_ORIGINS, then ``cors_allowed_origins`` from
+    credentials.yml, then the demo page on TACTFUL_WEB_PORT (both the
     127.0.0.1 and the localhost spelling, since a browser treats them as two
     origins).
     """
-    env = os.environ if environ is None else environ
-    listed = env.get("TACTFUL_WEB_ORIGINS")
-    if listed:
-        return _clean(listed.split(","))
+    if web.origins:
+        return list(web.origins)
     if isinstance(configured, str):
         return _clean(configured.split(","))
     if isinstance(configured, Iterable):
         return _clean(str(item) for item in configured)
-    port = env.get("TACTFUL_WEB_PORT")
-    if port and port.isdigit():
-        return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
-    return []
+    return [f"http://127.0.0.1:{web.port}", f"http://localhost:{web.port}"]
 
 
 def _clean(origins: Iterable[str]) -> list[str]:
@@ -101,17 +96,19 @@ class ValidatedSocketIOInput(SocketIOInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = super().from_credentials(credentials)
         assert isinstance(channel, ValidatedSocketIOInput)
-        channel.origins = tuple(allowed_origins((credentials or {}).get("cors_allowed_origins")))
+        channel.origins = tuple(
+            allowed_origins((credentials or {}).get("cors_allowed_origins"), bootstrap.root().settings.web)
+        )
         return channel
 
     # Empty: the stock behaviour (no CORS handling). Set by from_credentials.
     origins: tuple[str, ...] = ()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        settings = load_settings()
-        pipeline = pipeline_for(on_new_message, settings)
+        settings = bootstrap.root().settings
+        pipeline = pipeline_for(on_new_message)
         ids = SessionIds(settings.session_secret or "")
-        connections = async_counter_for(settings.redis_url)
+        connections = bootstrap.root().async_counter
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None

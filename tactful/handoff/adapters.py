@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Protocol
 
-from tactful.handoff.config import HelpdeskSettings
+from tactful.settings import HelpdeskSettings
 from tactful.signing import signed_headers
 
 USER_AGENT = "Tactful-Helpdesk-Webhook/1"

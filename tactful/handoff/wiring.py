@@ -1,49 +1,28 @@
-"""Per-process wiring of the handoff service (Rasa server and action server).
+"""The handoff's handle on its process's composition root (tactful.bootstrap).
 
-Factories are cached; ``reset()`` clears them so tests can change the
-environment between cases.
+Used by the Rasa-side channels (pause, helpdesk) and the handoff actions.
 """
 
 from __future__ import annotations
 
-import functools
-
-from tactful.handoff.adapters import load_adapter
-from tactful.handoff.config import HelpdeskSettings, load_helpdesk_settings
-from tactful.handoff.retry import Backoff
+from tactful import bootstrap
 from tactful.handoff.service import HandoffService
 from tactful.services.agent_offers import AgentOffers
-from tactful.services.policy_provider import PolicyProvider
-from tactful.settings import load_settings
-from tactful.store.unit_of_work import UnitOfWork, uow_for
+from tactful.settings import HelpdeskSettings
+from tactful.store.unit_of_work import UnitOfWork
 
 
-@functools.lru_cache(maxsize=1)
 def helpdesk_settings() -> HelpdeskSettings:
-    return load_helpdesk_settings()
+    return bootstrap.root().settings.helpdesk
 
 
 def new_uow() -> UnitOfWork:
-    settings = load_settings()
-    return uow_for(settings.shop_db_url, settings.db_timeout_seconds)
+    return bootstrap.root().new_uow()
 
 
-@functools.lru_cache(maxsize=1)
 def agent_offers() -> AgentOffers:
-    return AgentOffers(new_uow, PolicyProvider(load_settings().policy_file))
+    return bootstrap.root().agent_offers
 
 
-@functools.lru_cache(maxsize=1)
 def handoff_service() -> HandoffService:
-    settings = helpdesk_settings()
-    return HandoffService(
-        new_uow,
-        load_adapter(settings),
-        Backoff(settings.retry_seconds, settings.retry_max_seconds),
-        wait_seconds=settings.timeout_seconds * 3,
-    )
-
-
-def reset() -> None:
-    for factory in (helpdesk_settings, agent_offers, handoff_service):
-        factory.cache_clear()
+    return bootstrap.root().handoff

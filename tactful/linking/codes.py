@@ -17,7 +17,7 @@ import hmac
 import re
 import secrets
 
-from tactful.settings import load_settings
+from tactful.settings import Settings
 
 CODE_DIGITS = 6
 CODE_PATTERN = re.compile(rf"^\d{{{CODE_DIGITS}}}$")
@@ -45,9 +45,9 @@ def checked_secret(secret: str | None) -> str:
     return secret
 
 
-def link_secret() -> str:
+def link_secret(settings: Settings) -> str:
     """TACTFUL_LINK_SECRET, else the JWT secret (both are server-only secrets)."""
-    return checked_secret(load_settings().link_secret)
+    return checked_secret(settings.link_secret)
 
 
 def _key(secret: str) -> bytes:

@@ -11,8 +11,8 @@ with Tactful:
   ``X-Tactful-Signature: v1=...``), so the mailer can refuse stale or replayed
   requests.
 
-``delivery_from_env`` picks one: TACTFUL_LINK_DELIVERY = outbox | webhook
-(default: webhook when TACTFUL_LINK_WEBHOOK_URL is set, else outbox).
+``delivery_for`` picks one from the settings: TACTFUL_LINK_DELIVERY = outbox |
+webhook (default: webhook when TACTFUL_LINK_WEBHOOK_URL is set, else outbox).
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from tactful.settings import REPO_ROOT
+from tactful.settings import LinkDeliverySettings
 from tactful.signing import signed_headers
 
-DEFAULT_OUTBOX = REPO_ROOT / "var" / "link_codes.outbox.jsonl"
 SUBJECT = "Your code to link your chat"
 
 
@@ -97,14 +96,9 @@ class WebhookDelivery:
             pass
 
 
-def delivery_from_env(minutes: int = 10) -> CodeDelivery:
-    url = os.environ.get("TACTFUL_LINK_WEBHOOK_URL", "").strip()
-    kind = os.environ.get("TACTFUL_LINK_DELIVERY", "").strip().lower() or ("webhook" if url else "outbox")
-    if kind == "webhook":
-        secret = os.environ.get("TACTFUL_LINK_WEBHOOK_SECRET", "")
-        if not url or not secret:
+def delivery_for(settings: LinkDeliverySettings, minutes: int = 10) -> CodeDelivery:
+    if settings.kind == "webhook":
+        if not settings.webhook_url or not settings.webhook_secret:
             raise ValueError("TACTFUL_LINK_DELIVERY=webhook needs TACTFUL_LINK_WEBHOOK_URL and _SECRET")
-        return WebhookDelivery(url, secret, minutes)
-    if kind != "outbox":
-        raise ValueError(f"TACTFUL_LINK_DELIVERY must be 'outbox' or 'webhook', not {kind!r}")
-    return OutboxDelivery(Path(os.environ.get("TACTFUL_LINK_OUTBOX") or DEFAULT_OUTBOX), minutes)
+        return WebhookDelivery(settings.webhook_url, settings.webhook_secret, minutes)
+    return OutboxDelivery(settings.outbox, minutes)

@@ -1,14 +1,14 @@
-"""Settings of the demo shop page's backend, read from environment variables."""
+"""Settings of the demo shop page's backend, checked (read by tactful.settings)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tactful.settings import REPO_ROOT, load_settings
+from tactful.settings import Settings, SettingsError, load_settings
 
 DEFAULT_TOKEN_TTL_SECONDS = 15 * 60
 # The page-picked customer stays "signed in" this long; tokens are re-signed
@@ -44,30 +44,34 @@ def _cookie_key(jwt_secret: str) -> bytes:
     return hmac.new(jwt_secret.encode(), b"tactful-web-session-cookie", hashlib.sha256).digest()
 
 
-def load_web_config(environ: dict[str, str] | None = None) -> WebConfig:
-    env = os.environ if environ is None else environ
-    settings = load_settings()
-    secret = env.get("TACTFUL_JWT_SECRET") or ""
+def web_config(settings: Settings) -> WebConfig:
+    """The page's settings, checked; raises ConfigError naming the variable."""
+    secret = settings.jwt_secret or ""
     if len(secret) < 16:
         raise ConfigError("TACTFUL_JWT_SECRET must be set to at least 16 characters")
-    rasa_url = env.get("TACTFUL_RASA_URL") or f"http://127.0.0.1:{env.get('TACTFUL_RASA_PORT') or '5005'}"
-    if not rasa_url.startswith(("http://", "https://")):
-        raise ConfigError(f"TACTFUL_RASA_URL must start with http:// or https://, got {rasa_url!r}")
-    ttl_text = env.get("TACTFUL_TOKEN_TTL") or str(DEFAULT_TOKEN_TTL_SECONDS)
-    try:
-        ttl = int(ttl_text)
-    except ValueError:
-        raise ConfigError(f"TACTFUL_TOKEN_TTL must be a number of seconds, got {ttl_text!r}") from None
-    if not 30 <= ttl <= 3600:
-        raise ConfigError(f"TACTFUL_TOKEN_TTL must be between 30 and 3600 seconds, got {ttl}")
+    web = settings.web
+    if not web.rasa_url.startswith(("http://", "https://")):
+        raise ConfigError(f"TACTFUL_RASA_URL must start with http:// or https://, got {web.rasa_url!r}")
+    if not 30 <= web.token_ttl_seconds <= 3600:
+        raise ConfigError(
+            f"TACTFUL_TOKEN_TTL must be between 30 and 3600 seconds, got {web.token_ttl_seconds}"
+        )
     return WebConfig(
-        rasa_url=rasa_url.rstrip("/"),
+        rasa_url=web.rasa_url,
         jwt_secret=secret,
         cookie_key=_cookie_key(secret),
-        shop_db_url=env.get("TACTFUL_SHOP_DB_URL") or settings.shop_db_url,
+        shop_db_url=settings.shop_db_url,
         db_timeout_seconds=settings.db_timeout_seconds,
-        token_ttl_seconds=ttl,
-        web_root=Path(env.get("TACTFUL_WEB_ROOT") or REPO_ROOT / "web"),
-        secure_cookie=(env.get("TACTFUL_WEB_SECURE_COOKIE") or "").lower() in ("1", "true", "yes"),
-        policy_file=Path(env.get("TACTFUL_POLICY_FILE") or settings.policy_file),
+        token_ttl_seconds=web.token_ttl_seconds,
+        web_root=web.web_root,
+        secure_cookie=web.secure_cookie,
+        policy_file=settings.policy_file,
     )
+
+
+def load_web_config(environ: Mapping[str, str] | None = None) -> WebConfig:
+    try:
+        settings = load_settings(environ)
+    except SettingsError as error:
+        raise ConfigError(str(error)) from None
+    return web_config(settings)

@@ -9,20 +9,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from tactful import bootstrap
 from tactful.production import check_process
 from tactful.services.aio import run_blocking
 from tactful.services.policy_provider import PolicyProvider
+from tactful.settings import SettingsError
 from tactful.store.unit_of_work import UnitOfWork, uow_for
 from tactful.web import shop
 from tactful.web.api import CONFIG, POLICY, UOW, add_api_routes, errors_as_json
-from tactful.web.config import ConfigError, WebConfig, load_web_config
+from tactful.web.config import ConfigError, WebConfig, web_config
 from tactful.web.pages import add_page_routes
 from tactful.web.validation import MAX_BODY_BYTES
 
@@ -58,11 +59,13 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def make_app(config: WebConfig, uow: Callable[[], UnitOfWork] | None = None) -> web.Application:
+def make_app(
+    config: WebConfig, uow: Callable[[], UnitOfWork] | None = None, policy: PolicyProvider | None = None
+) -> web.Application:
     app = web.Application(middlewares=[security_headers, errors_as_json], client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[UOW] = uow or (lambda: uow_for(config.shop_db_url, config.db_timeout_seconds))
-    app[POLICY] = PolicyProvider(config.policy_file)
+    app[POLICY] = policy or PolicyProvider(config.policy_file)
     app.router.add_get("/health", health)
     add_api_routes(app)
     add_page_routes(app)
@@ -70,19 +73,21 @@ def make_app(config: WebConfig, uow: Callable[[], UnitOfWork] | None = None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Tactful demo shop page backend")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("TACTFUL_WEB_PORT") or 8080))
-    parser.add_argument("--host", default=os.environ.get("TACTFUL_WEB_HOST") or "127.0.0.1")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("TACTFUL_LOG_LEVEL", "INFO"))
-    check_process("web")
     try:
-        config = load_web_config()
-    except ConfigError as error:
+        services = bootstrap.root()
+        config = web_config(services.settings)
+    except (ConfigError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    parser = argparse.ArgumentParser(description="Tactful demo shop page backend")
+    parser.add_argument("--port", type=int, default=services.settings.web.port)
+    parser.add_argument("--host", default=services.settings.web.host)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=services.settings.log_level)
+    check_process("web", services.settings)
     logger.info("demo shop on http://%s:%s/ (Rasa at %s)", args.host, args.port, config.rasa_url)
-    web.run_app(make_app(config), host=args.host, port=args.port, print=None)
+    app = make_app(config, services.new_uow, services.policy_provider)
+    web.run_app(app, host=args.host, port=args.port, print=None)
     return 0
 
 

@@ -11,8 +11,8 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import runtime
 from tactful.identity import issue_token
+from tests.support.roots import fresh_root
 from tests.support.servers import REPO_ROOT
 
 SECRET = "action-test-secret-0123456789abcdef"
@@ -24,15 +24,8 @@ def shop(demo_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("TACTFUL_SHOP_DB_URL", demo_db_url)
     monkeypatch.setenv("TACTFUL_JWT_SECRET", SECRET)
     monkeypatch.setenv("TACTFUL_POLICY_FILE", str(REPO_ROOT / "policy.yml"))
-    _reset_runtime()
-    yield demo_db_url
-    _reset_runtime()
-
-
-def _reset_runtime() -> None:
-    runtime.settings.cache_clear()
-    runtime.policy_provider.cache_clear()
-    runtime.offer_service.cache_clear()
+    with fresh_root():
+        yield demo_db_url
 
 
 def token(customer_id: str) -> str:

@@ -14,6 +14,7 @@ from actions.yes_no import ActionAffirm, ActionDeny
 from tactful.services.support import cart_for
 from tactful.store.unit_of_work import uow_for
 from tests.actions.conftest import make_tracker, run_action, said, slot_events
+from tests.support.roots import rebuild_root
 from tests.support.shop import offer_events
 
 CONVERSATION_START = 1_700_000_000.0
@@ -168,9 +169,7 @@ def test_a_broken_policy_file_means_no_offer_but_support_works(
     bad = tmp_path / "policy.yml"
     bad.write_text("caps:\n  per_conversation: -1\n")
     monkeypatch.setenv("TACTFUL_POLICY_FILE", str(bad))
-    from tests.actions.conftest import _reset_runtime
-
-    _reset_runtime()
+    rebuild_root()
     messages, pending = _offer_for("C001")
     assert pending is None
     assert "Aurora X100" in said(messages)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tactful.handoff import wiring
 from tests.support.helpdesk import HelpdeskReceiver
+from tests.support.roots import fresh_root
 
 SECRET = "handoff-test-secret-0123456789"
 # A small policy of our own, so these tests do not move when the shop's
@@ -60,6 +60,5 @@ def handoff_env(
     monkeypatch.setenv("TACTFUL_HELPDESK_SECRET", SECRET)
     monkeypatch.setenv("TACTFUL_HELPDESK_TIMEOUT", "2")
     monkeypatch.setenv("TACTFUL_HELPDESK_RETRY_SECONDS", "0.2")
-    wiring.reset()
-    yield demo_db_url
-    wiring.reset()
+    with fresh_root():
+        yield demo_db_url

@@ -16,20 +16,17 @@ from sqlalchemy import select
 from actions.assistance import ActionFallback, ActionFrustrated, ActionHumanHandoff
 from actions.turn import read_turn
 from tactful.channels.conversations import conversation_of
-from tactful.handoff import wiring
 from tactful.store.models import Handoff
 from tactful.store.unit_of_work import uow_for
 from tests.actions.conftest import SECRET, make_tracker, run_action, said, slot_events
 from tests.support.helpdesk import HelpdeskReceiver
+from tests.support.roots import rebuild_root
 
 
 @pytest.fixture
 def actions_env(handoff_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from actions import runtime
-
     monkeypatch.setenv("TACTFUL_JWT_SECRET", SECRET)
-    for factory in (runtime.settings, runtime.policy_provider, runtime.offer_service):
-        factory.cache_clear()
+    rebuild_root()
     return handoff_env
 
 
@@ -98,7 +95,7 @@ def test_no_store_means_no_pause_but_the_customer_learns_how_to_get_help(
     actions_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     monkeypatch.setenv("TACTFUL_SHOP_DB_URL", f"sqlite:///{tmp_path}/missing/never.db")
-    wiring.reset()
+    rebuild_root()
     messages, events = run_action(
         ActionHumanHandoff(), make_tracker("a person please", "human_handoff", "C001")
     )

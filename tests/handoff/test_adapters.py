@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tactful.handoff.adapters import DeliveryError, SignedWebhookAdapter, load_adapter
-from tactful.handoff.config import load_helpdesk_settings
+from tactful.settings import load_settings
 from tests.handoff.conftest import SECRET
 from tests.support.helpdesk import HelpdeskReceiver
 from tests.support.http import post_json
@@ -84,8 +84,8 @@ class RecordingAdapter:
 
 def test_a_custom_adapter_is_loaded_from_its_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TACTFUL_HELPDESK_ADAPTER", "tests.handoff.test_adapters:RecordingAdapter")
-    adapter = load_adapter(load_helpdesk_settings())
+    adapter = load_adapter(load_settings().helpdesk)
     assert isinstance(adapter, RecordingAdapter)
     monkeypatch.setenv("TACTFUL_HELPDESK_ADAPTER", "zendesk")
     with pytest.raises(ValueError, match="package.module:factory"):
-        load_adapter(load_helpdesk_settings())
+        load_adapter(load_settings().helpdesk)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tactful.channels.helpdesk import _authenticated_body
-from tactful.handoff import wiring
-from tactful.signing import SIGNATURE_HEADER, SignatureError, replay_guard, signed_headers
+from tactful.signing import SIGNATURE_HEADER, SignatureError, signed_headers
 from tests.handoff.conftest import SECRET
+from tests.support.roots import fresh_root, rebuild_root
 from tests.support.servers import free_port
 
 BODY = json.dumps({"conversation_id": "rest:x:1", "text": "hi"}).encode()
@@ -23,11 +23,8 @@ BODY = json.dumps({"conversation_id": "rest:x:1", "text": "hi"}).encode()
 def helpdesk_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TACTFUL_HELPDESK_SECRET", SECRET)
     monkeypatch.delenv("TACTFUL_REDIS_URL", raising=False)
-    wiring.reset()
-    replay_guard.cache_clear()
-    yield
-    wiring.reset()
-    replay_guard.cache_clear()
+    with fresh_root():
+        yield
 
 
 def call(headers: dict[str, str], body: bytes = BODY) -> Any:
@@ -60,5 +57,5 @@ def test_a_forged_call_is_refused_without_burning_the_id() -> None:
 
 def test_redis_down_refuses_with_503(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TACTFUL_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
-    replay_guard.cache_clear()
+    rebuild_root()
     assert status_of(signed_headers(SECRET, BODY)) == 503

@@ -18,12 +18,12 @@ from tactful.signing import (
     ReplayCheckUnavailable,
     ReplayGuard,
     SignatureError,
-    replay_guard,
     signature,
     signed_headers,
     verify,
     verify_once,
 )
+from tests.support.roots import fresh_root
 from tests.support.servers import free_port, skip_or_fail
 
 SECRET = "s3cret"
@@ -222,9 +222,5 @@ def test_redis_down_fails_closed() -> None:
 
 def test_the_process_guard_uses_the_configured_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TACTFUL_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
-    replay_guard.cache_clear()
-    try:
-        with pytest.raises(ReplayCheckUnavailable, match="Redis unavailable"):
-            asyncio.run(replay_guard().first_use("f" * 32))
-    finally:
-        replay_guard.cache_clear()
+    with fresh_root() as root, pytest.raises(ReplayCheckUnavailable, match="Redis unavailable"):
+        asyncio.run(root.replay_guard.first_use("f" * 32))

@@ -13,10 +13,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import linking, runtime
+from actions import linking
 from actions.turn import read_turn
 from tactful.linking.service import REQUESTS_PER_CHAT, TRIES_PER_ACCOUNT
 from tactful.ratelimit import MemoryCounter
+from tests.support.roots import fresh_root, rebuild_root
 from tests.support.servers import REPO_ROOT, free_port
 
 
@@ -30,16 +31,8 @@ def outbox(demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("TACTFUL_LINK_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("TACTFUL_LINK_DELIVERY", raising=False)
     monkeypatch.delenv("TACTFUL_REDIS_URL", raising=False)
-    _reset()
-    yield path
-    _reset()
-
-
-def _reset() -> None:
-    runtime.settings.cache_clear()
-    runtime.policy_provider.cache_clear()
-    runtime.offer_service.cache_clear()
-    linking.linking_service.cache_clear()
+    with fresh_root():
+        yield path
 
 
 def tracker(
@@ -152,8 +145,8 @@ def test_a_bare_number_answers_a_numbered_question_instead(outbox: Path) -> None
 
 def test_guessing_from_many_chats_pauses_the_account(outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A fixed counter clock: the hour's window must not turn over mid-test.
-    monkeypatch.setattr(linking, "counter_for", lambda url: MemoryCounter(lambda: 1_800_000_000.0))
-    linking.linking_service.cache_clear()
+    root = rebuild_root()
+    root.counter = MemoryCounter(lambda: 1_800_000_000.0)
     for sender in ("7101", "7102", "7103"):
         assert run(linking.ActionLinkEmail(), "dan@example.com", "give_email", sender)[0] == [
             linking.CODE_SENT
@@ -180,7 +173,7 @@ def test_linking_is_unavailable_while_redis_is_down(outbox: Path, monkeypatch: p
     run(linking.ActionLinkEmail(), "alice@example.com", "give_email", "7301")
     [(_, code)] = sent_codes(outbox)
     monkeypatch.setenv("TACTFUL_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
-    _reset()
+    rebuild_root()
     assert run(linking.ActionLinkEmail(), "bob@example.com", "give_email", "7302")[0] == [linking.UNAVAILABLE]
     # Not even the right code: without counters, guesses could not be limited.
     assert run(linking.ActionLinkCode(), code, "give_link_code", "7301")[0] == [linking.UNAVAILABLE]
@@ -190,7 +183,7 @@ def test_linking_is_unavailable_while_redis_is_down(outbox: Path, monkeypatch: p
 def test_linking_is_unavailable_without_a_secret(outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TACTFUL_LINK_SECRET", raising=False)
     monkeypatch.delenv("TACTFUL_JWT_SECRET", raising=False)
-    _reset()
+    rebuild_root()
     assert run(linking.ActionLinkEmail(), "alice@example.com", "give_email", "7401")[0] == [
         linking.UNAVAILABLE
     ]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tactful.linking.delivery import OutboxDelivery, WebhookDelivery, delivery_from_env
+from tactful.linking.delivery import OutboxDelivery, WebhookDelivery, delivery_for
+from tactful.settings import load_settings
 from tactful.signing import SignatureError, verify
 
 
@@ -87,13 +88,13 @@ def test_delivery_is_chosen_from_the_environment(tmp_path: Path, monkeypatch: py
     for name in ("TACTFUL_LINK_DELIVERY", "TACTFUL_LINK_WEBHOOK_URL", "TACTFUL_LINK_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TACTFUL_LINK_OUTBOX", str(tmp_path / "o.jsonl"))
-    outbox = delivery_from_env()
+    outbox = delivery_for(load_settings().link_delivery)
     assert isinstance(outbox, OutboxDelivery) and outbox.path == tmp_path / "o.jsonl"
     monkeypatch.setenv("TACTFUL_LINK_WEBHOOK_URL", "https://mailer.example/send")
     with pytest.raises(ValueError, match="SECRET"):
-        delivery_from_env()
+        delivery_for(load_settings().link_delivery)
     monkeypatch.setenv("TACTFUL_LINK_WEBHOOK_SECRET", "s")
-    assert isinstance(delivery_from_env(), WebhookDelivery)
+    assert isinstance(delivery_for(load_settings().link_delivery), WebhookDelivery)
     monkeypatch.setenv("TACTFUL_LINK_DELIVERY", "pigeon")
     with pytest.raises(ValueError, match="pigeon"):
-        delivery_from_env()
+        load_settings()

@@ -27,6 +27,7 @@ from tactful.linking.service import (
     LinkingService,
 )
 from tactful.ratelimit import KEY_PREFIX, Counter, MemoryCounter, RedisCounter
+from tactful.settings import load_settings
 from tactful.store.models import LinkCode
 from tactful.store.unit_of_work import UnitOfWork, uow_for
 from tests.linking.support import Clock, Outbox, memory_counter
@@ -371,18 +372,18 @@ def test_no_secret_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TACTFUL_LINK_SECRET", raising=False)
     monkeypatch.delenv("TACTFUL_JWT_SECRET", raising=False)
     with pytest.raises(LinkSecretMissing, match="TACTFUL_LINK_SECRET"):
-        link_secret()
+        link_secret(load_settings())
     monkeypatch.setenv("TACTFUL_LINK_SECRET", "   ")
     with pytest.raises(LinkSecretMissing, match="TACTFUL_LINK_SECRET"):
-        link_secret()
+        link_secret(load_settings())
 
 
 def test_the_jwt_secret_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TACTFUL_LINK_SECRET", raising=False)
     monkeypatch.setenv("TACTFUL_JWT_SECRET", "jwt-secret")
-    assert link_secret() == "jwt-secret"
+    assert link_secret(load_settings()) == "jwt-secret"
     monkeypatch.setenv("TACTFUL_LINK_SECRET", "link-secret")
-    assert link_secret() == "link-secret"
+    assert link_secret(load_settings()) == "link-secret"
 
 
 def test_nothing_hashes_with_an_empty_key(outbox: Outbox, clock: Clock) -> None:

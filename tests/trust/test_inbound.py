@@ -104,24 +104,17 @@ def test_plain_text_is_unchanged(text: str) -> None:
     assert neutralise_payload(text) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: neutralise_payload strips leading '/' and only then whitespace, so '/ /restart' becomes "
-        "'/restart' (and '/ /greet{\"customer_id\": \"C7\"}' becomes a typed intent with an entity): "
-        "a typed payload survives"
-    ),
+@pytest.mark.parametrize(
+    "typed", ["/ /restart", "/\t/restart", "/ / /restart", '/ /greet{"customer_id": "C7"}']
 )
-@pytest.mark.parametrize("typed", ["/ /restart", "/\t/restart", "/ / /restart", '/ /greet{"customer_id": "C7"}'])
 def test_a_payload_hidden_behind_slash_space_is_neutralised(typed: str) -> None:
     result = neutralise_payload(typed)
     assert not result.strip().startswith("/"), result
 
 
-@settings(max_examples=500, database=None)
-@given(st.text(alphabet="/ \tab{}\"_", max_size=12).filter(lambda text: not text.lstrip(" /\t").startswith("/")))
-def test_no_typed_payload_survives_except_buttons(text: str) -> None:
-    # Inputs whose payload hides behind '/ /' are the xfail case above.
+@settings(max_examples=300, database=None)
+@given(st.text(alphabet='/ab{}":_', max_size=16))
+def test_no_typed_payload_without_whitespace_survives(text: str) -> None:
     result = neutralise_payload(text)
     if result.strip().startswith("/"):
         assert result.strip() in BUTTON_PAYLOADS
@@ -246,8 +239,13 @@ def test_client_metadata_refuses_what_is_not_plain_json(raw: dict[str, object]) 
 
 
 def test_client_metadata_tolerates_lone_surrogates_in_the_size_check() -> None:
-    assert client_metadata({TOKEN_KEY: "a\ud800"}, 4096) == {TOKEN_KEY: "a\ud800"}
-    assert verified_metadata({TOKEN_KEY: "a\ud800"}, SECRET) == {}
+    # A token that is not plain ASCII cannot be a JWT: dropped before verification.
+    assert client_metadata({TOKEN_KEY: "a\ud800"}, 4096) == {}
+
+
+@pytest.mark.parametrize("token", ["\ud800", "eyJhbGciOiJIUzI1NiJ9.\udfff.x"])
+def test_a_token_with_a_lone_surrogate_gives_no_identity(token: str) -> None:
+    assert verified_metadata(client_metadata({TOKEN_KEY: token}, 4096), SECRET) == {}
 
 
 # ---------------------------------------------------------------- verified_metadata

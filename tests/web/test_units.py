@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tactful.channels.socketio import allowed_origins, parse_custom_data
+from tactful.settings import load_settings
 from tactful.web.config import ConfigError, load_web_config
 from tactful.web.cookies import read_session, sign_session
 
@@ -60,17 +61,17 @@ def test_custom_data_is_a_dict_or_nothing(raw: object, expected: dict) -> None:
 
 
 def test_allowed_origins_precedence() -> None:
-    env = {"TACTFUL_WEB_PORT": "8080"}
+    env = load_settings({"TACTFUL_WEB_PORT": "8080"}).web
     assert allowed_origins(None, env) == ["http://127.0.0.1:8080", "http://localhost:8080"]
     assert allowed_origins(["https://shop.example/"], env) == ["https://shop.example"]
     assert allowed_origins("https://a.example, https://b.example", env) == [
         "https://a.example",
         "https://b.example",
     ]
-    assert allowed_origins(["https://x.example"], {**env, "TACTFUL_WEB_ORIGINS": "http://h:1"}) == [
-        "http://h:1"
-    ]
-    assert allowed_origins(None, {}) == []
+    listed = load_settings({"TACTFUL_WEB_PORT": "8080", "TACTFUL_WEB_ORIGINS": "http://h:1"}).web
+    assert allowed_origins(["https://x.example"], listed) == ["http://h:1"]
+    # Nothing configured: the demo page on its default port.
+    assert allowed_origins(None, load_settings({}).web) == ["http://127.0.0.1:8080", "http://localhost:8080"]
 
 
 @pytest.mark.parametrize(

@@ -36,13 +36,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from tactful import bootstrap
 from tactful.channels.ids import BadConversationId, conversation_key, local_id_of
 from tactful.channels.inbound import BadInput, message_text
-from tactful.channels.messaging.dedupe import RetryFilter, retry_filter_from_env
+from tactful.channels.messaging.dedupe import RetryFilter
 from tactful.channels.messaging.http import ProviderHttp
 from tactful.channels.output import RoutedOutput
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
-from tactful.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class MessagingInput(InputChannel, abc.ABC):
         return webhook
 
     async def receive(self, request: Request, on_new_message: MessagePipeline) -> HTTPResponse:
-        limit = load_settings().limits.provider_body_bytes
+        limit = bootstrap.root().settings.limits.provider_body_bytes
         if len(request.body or b"") > limit:
             return response.text(f"body over {limit} bytes", status=413)
         early = await self.handshake(request)
@@ -180,7 +180,7 @@ class MessagingInput(InputChannel, abc.ABC):
             return False
         if message.event_id is None:
             return True
-        retry_filter = self._retry_filter or retry_filter_from_env()
+        retry_filter = self._retry_filter or bootstrap.root().retry_filter
         if await retry_filter.first_time(f"{self.name()}:{message.event_id}"):
             return True
         logger.info("%s: retry of event %s answered once", self.name(), message.event_id)
@@ -193,7 +193,7 @@ class MessagingInput(InputChannel, abc.ABC):
         task.add_done_callback(self._tasks.discard)
 
     async def _handle(self, messages: list[Inbound], pipeline: MessagePipeline) -> None:
-        limit = load_settings().limits.message_chars
+        limit = bootstrap.root().settings.limits.message_chars
         for message in messages:
             key = self._key(message)
             try:

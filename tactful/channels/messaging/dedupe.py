@@ -21,9 +21,7 @@ Where the ids are kept:
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -113,15 +111,3 @@ class RedisRetryFilter:
             logger.warning("webhook dedupe: Redis unavailable; processing %s without the check", key)
             return True
         return bool(claimed)
-
-
-@functools.lru_cache(maxsize=1)
-def retry_filter_from_env() -> RetryFilter:
-    """One filter per process, shared by every messaging channel."""
-    ttl = float(os.environ.get("TACTFUL_WEBHOOK_DEDUPE_TTL", DEFAULT_TTL_SECONDS))
-    url = os.environ.get("TACTFUL_REDIS_URL", "").strip()
-    if url:
-        logger.info("webhook dedupe: Redis (shared by all replicas)")
-        return RedisRetryFilter(url, ttl)
-    logger.info("webhook dedupe: in memory (one Rasa process; set TACTFUL_REDIS_URL for replicas)")
-    return MemoryRetryFilter(ttl)

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
-from tactful.channels.messaging.config import PUBLIC_URL_ENV, api_base
+from tactful.channels.messaging.config import PUBLIC_URL_ENV
+from tactful.settings import load_settings
 
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -32,8 +32,8 @@ def webhook_url(base: str) -> str:
     return base if base.endswith(WEBHOOK_PATH) else base + WEBHOOK_PATH
 
 
-def call(token: str, method: str, body: dict[str, Any], base: str | None = None) -> dict[str, Any]:
-    url = f"{base or api_base('telegram')}/bot{token}/{method}"
+def call(token: str, method: str, body: dict[str, Any], base: str) -> dict[str, Any]:
+    url = f"{base}/bot{token}/{method}"
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
@@ -54,13 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("delete", help="remove the webhook")
     args = parser.parse_args(argv)
 
-    token = os.environ.get("TACTFUL_TELEGRAM_BOT_TOKEN", "")
+    settings = load_settings()
+    token = settings.messaging.telegram_bot_token or ""
+    api = settings.messaging.api_bases["telegram"]
     if not token:
         print("TACTFUL_TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
     if args.command == "set":
-        base = args.base_url or os.environ.get(PUBLIC_URL_ENV, "")
-        secret = os.environ.get("TACTFUL_TELEGRAM_SECRET_TOKEN", "")
+        base = args.base_url or settings.messaging.public_url or ""
+        secret = settings.messaging.telegram_secret_token or ""
         if not base or not secret:
             print(f"need a base URL (or {PUBLIC_URL_ENV}) and TACTFUL_TELEGRAM_SECRET_TOKEN", file=sys.stderr)
             return 2
@@ -73,11 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "allowed_updates": ALLOWED_UPDATES,
                 "drop_pending_updates": bool(args.drop_pending),
             },
+            api,
         )
     elif args.command == "info":
-        answer = call(token, "getWebhookInfo", {})
+        answer = call(token, "getWebhookInfo", {}, api)
     else:
-        answer = call(token, "deleteWebhook", {})
+        answer = call(token, "deleteWebhook", {}, api)
     print(json.dumps(answer, indent=2))
     return 0 if answer.get("ok") else 1
 

@@ -1,0 +1,103 @@
+"""A conversation belongs to its first verified customer, on every path spelling.
+
+Customer A (C001) is shown an offer on sender S. Then another customer's token,
+no token, and broken, expired or forged tokens on S, sent to every spelling of
+the REST route with several methods: each is refused with 403 and an error
+(or 404/405 where nothing is routed), shows nothing of A's, and "yes please"
+records no accept and adds nothing to anyone's cart. A's own "yes please"
+afterwards does, which shows the refusals were what stopped it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tactful.identity import issue_token
+from tests.support.assistant import Assistant, texts
+from tests.support.security import (
+    REST_PATH,
+    cart_items,
+    product_name,
+    purchased_product_names,
+    request,
+)
+from tests.support.shop import offer_events, order_ids_of
+
+pytestmark = pytest.mark.e2e
+
+HANDLED = [REST_PATH, REST_PATH + "/", REST_PATH + "?x=1", REST_PATH + "//"]
+UNROUTED = ["/" + REST_PATH, REST_PATH.upper()]
+OTHER_METHODS = ["GET", "PUT", "HEAD"]
+INTRUDER_TEXTS = ["yes please", "/accept_offer", "where is my order?", "what did I buy?"]
+
+
+def _intruders(assistant: Assistant) -> dict[str, dict[str, Any]]:
+    alices_claim = {"customer_id": "C001", "cart_id": None, "expires_at": 9_999_999_999}
+    return {
+        "other-customer": {"customer_token": assistant.token("C005")},
+        "no-token": {},
+        "garbage-token": {"customer_token": "not-a-jwt"},
+        "expired-own-token": {"customer_token": assistant.token("C001", ttl=-120)},
+        "wrong-secret": {"customer_token": issue_token("C001", "another-secret-that-is-long-enough-0123")},
+        "alg-none": {"customer_token": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJDMDAxIn0."},
+        "forged-identity": {"tactful_identity": alices_claim},
+    }
+
+
+def _accepts(assistant: Assistant, customer: str) -> int:
+    return len(offer_events(assistant.shop_db_url, customer, "accepted"))
+
+
+def test_nobody_but_its_customer_can_read_or_accept_a_pending_offer(main_assistant: Assistant) -> None:
+    assistant = main_assistant
+    shop = assistant.shop_db_url
+    sender = f"owned-{uuid.uuid4().hex[:12]}"
+    assistant.say(sender, "hi", customer="C001")
+    shown = assistant.say(sender, "where is my order?", customer="C001")
+    buttons = [b["payload"] for m in shown for b in m.get("buttons") or []]
+    assert buttons == ["/accept_offer", "/decline_offer"], shown
+    (impression,) = [e for e in offer_events(shop, "C001", "impression") if sender in (e.conversation_id or "")]
+    offered = product_name(shop, impression.target_sku)
+    alices = [*order_ids_of(shop, "C001"), *purchased_product_names(shop, "C001"), offered]
+    assert all(secret in texts(shown) for secret in (order_ids_of(shop, "C001")[0], offered))
+
+    before = {
+        "accepts": (_accepts(assistant, "C001"), _accepts(assistant, "C005")),
+        "carts": (cart_items(shop, "C001"), cart_items(shop, "C005")),
+        "events": len(offer_events(shop, "C005")),
+    }
+    refused = 0
+    for label, metadata in _intruders(assistant).items():
+        for text in INTRUDER_TEXTS:
+            body = {"sender": sender, "message": text, "metadata": metadata}
+            for method, path in [("POST", p) for p in HANDLED + UNROUTED] + [
+                (m, REST_PATH) for m in OTHER_METHODS
+            ]:
+                reply = request(assistant.rasa_url, method, path, body)
+                where = (label, text, method, path, reply)
+                if method == "POST" and path in HANDLED:
+                    assert reply.status == 403, where
+                    assert "belongs to" in reply.json()["error"], where
+                    refused += 1
+                else:
+                    assert reply.status in (404, 405), where
+                assert not [secret for secret in alices if secret in reply.text], where
+    assert refused == len(HANDLED) * len(INTRUDER_TEXTS) * len(_intruders(assistant))
+
+    after = {
+        "accepts": (_accepts(assistant, "C001"), _accepts(assistant, "C005")),
+        "carts": (cart_items(shop, "C001"), cart_items(shop, "C005")),
+        "events": len(offer_events(shop, "C005")),
+    }
+    assert after == before
+    user_texts = [e["text"] for e in assistant.tracker(sender)["events"] if e.get("event") == "user"]
+    assert user_texts == ["hi", "where is my order?"], "a refused message reached the conversation"
+
+    # The control: A's own "yes please" is accepted, once, into A's cart.
+    accepted = assistant.say(sender, "yes please", customer="C001")
+    assert _accepts(assistant, "C001") == before["accepts"][0] + 1, accepted
+    assert impression.target_sku in [sku for sku, _ in cart_items(shop, "C001")]
+    assert cart_items(shop, "C005") == before["carts"][1]

@@ -1,0 +1,59 @@
+"""Fixtures for the trust tests: a real Redis with a per-test key prefix."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+REDIS_URL = os.environ.get("TACTFUL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Nothing listens on port 1: connections are refused at once.
+CLOSED_REDIS_URL = "redis://127.0.0.1:1/0"
+
+
+class FakeClock:
+    """An injected clock (seconds since the epoch) that tests move by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def redis_prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A unique tactful.ratelimit.KEY_PREFIX on the real Redis; its keys are deleted after."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        reason = f"Redis unreachable at {REDIS_URL}: {error}"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)")
+        pytest.skip(reason)
+    prefix = f"tactful:test:{uuid.uuid4().hex}:"
+    monkeypatch.setattr("tactful.ratelimit.KEY_PREFIX", prefix)
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
+def redis_client() -> Iterator[object]:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        yield client
+    finally:
+        client.close()
