@@ -1,0 +1,125 @@
+"""Hand rules that may only move the model's answer toward the safe side.
+
+* An accept needs a clear yes in the words (a yes word, "add it", "I'll take
+  it", the SMS "1") and no hedge, no negation of it, and not only a request
+  for information. Otherwise the reply is not an accept.
+* Opting out of every suggestion on every channel needs words about
+  suggestions or offers, or a bare "stop" said to the offer: "stop the order"
+  and "handoff" never opt anyone out.
+* A pure acknowledgement (thanks, ok, an emoji) is never a decline.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+YES = _any(
+    r"\b(?:ye+s+|yeah+|yep+|yup+|ya+y|aye|sure|certainly|absolutely|definitely|of course|ofc|indeed)\b",
+    r"\b(?:go (?:on|ahead|for it)|do it|please do|why not|sounds (?:good|great|perfect|fine)|deal)\b",
+    r"\b(?:add (?:it|that|this|them|one|both|the|a|an|\d+)|put (?:it|that|one|them) in|include (?:it|that))\b",
+    r"\b(?:i'll (?:take|have|get|buy) (?:it|that|one|them|both|the|a|an|\d+)|take (?:it|that|my money))\b",
+    r"\b(?:i'd (?:like|love) (?:it|that|one|them|both|the|a|an|\d+|to (?:add|get|have|buy|take|upgrade))"
+    r"|i want (?:it|that|one|them|both|the|to (?:add|upgrade)))\b",
+    r"\b(?:upgrade me|let'?s do it|let's go|ok(?:ay)? (?:add|go|do|sure|yes|upgrade)|alright(?:,)? add)\b",
+    r"\b(?:count me in|i'm in|love (?:it|that)|perfect|great idea|good idea|not a bad idea|yes please)\b",
+    r"\b(?:confirm\w*|agreed?|works for me|go for (?:it|that|the)|i'll go for|may as well|i'm sold|sold)\b",
+    r"\b(?:sign me up|i accept|accepted|approved?|bring it|yes sir|yessir|i'll have|pop (?:it|that|one) in)\b",
+    r"\b(?:bundle|throw|chuck|stick|upgrade|put) (?:it|that|them|me|one|in|on)\b",
+    r"^\s*1\s*(?:please|thanks|pls|!|\.|$)",
+)
+# Words that make a yes conditional or postpone it.
+HEDGE = _any(
+    r"\b(?:maybe|perhaps|possibly|might|not sure|unsure|think about|thinking|consider|later|someday|sometime)\b",
+    r"\b(?:let me (?:check|think|see|ask)|i'll (?:check|think|see|ask|look|have a look|take a look|get back))\b",
+    r"\b(?:ask my|check with|run it by|get my \w+ to|depends|if it|only if|once i|after i|not yet|not now)\b",
+    r"🤔|🤷",
+)
+NEGATION = _any(
+    r"\b(?:no|not|never|don't|doesn't|didn't|won't|can't|nothing|none|neither|without|pass|skip)\b",
+)
+# Negations that still mean yes.
+POSITIVE_IDIOMS = _any(
+    r"\bwhy not\b",
+    r"\bnot a bad idea\b",
+    r"\b(?:no|not a) problem\b",
+    r"\bno doubt\b",
+    r"\bcan't wait\b",
+    r"\bcan't say no\b",
+    r"\bdon't mind\b",
+    r"\bnot (?:bad|too bad)\b",
+)
+INFO_REQUEST = _any(
+    r"\b(?:what is|what's|what are|what does|what do|whats)\b",
+    r"\b(?:how much|how many|how big|how long|which one|tell me more|know more|more info|more details|details)\b",
+    r"\b(?:explain|describe|specs?|information|info|price|cost|compatible|compatibility|warranty)\b",
+    r"\b(?:does it|do they|is it|will it|would it|can it|could it)\b.*\?",
+    r"\b(?:i'll take a look|have a look|take a look|let me see)\b",
+)
+OPT_OUT_WORDS = _any(
+    r"\b(?:suggest\w*|recommend\w*|offers?|upsell\w*|up-sell\w*|promo\w*|deals|ads|adverts?|advertis\w*)\b",
+    r"\b(?:sales? pitch\w*|pitch\w*|selling|sell me|marketing|extras|add-ons|addons|these (?:messages|things))\b",
+)
+STOP = re.compile(
+    r"\b(?:stop|quit|cease|enough|unsubscribe|no more|turn off|don't (?:send|show|suggest|offer))\b"
+)
+BARE_STOP = re.compile(r"^\W*(?:stop|stop it|stop please|please stop|stop now|unsubscribe|enough)\W*$")
+# Nothing but thanks, ok, laughter, filler or emoji.
+ACKNOWLEDGEMENT = re.compile(
+    r"^(?:\W|\s|ok|ok ok|thanks|thank you|cheers|great|cool|nice|lol|haha|hmm+|hm+|ah|oh|alright|fine|right|"
+    r"noted|got it|i see|great thanks|ok thanks|thanks a lot|many thanks|👍|🙂|😊|😀|🙏|❤️|😂)*$"
+)
+
+
+def clear_yes(norm: str) -> bool:
+    """A yes the customer actually said, unhedged and not negated."""
+    if not YES.search(norm):
+        return False
+    if HEDGE.search(norm):
+        return False
+    negation_left = NEGATION.search(POSITIVE_IDIOMS.sub(" ", norm))
+    if negation_left:
+        return False
+    return not _information_only(norm)
+
+
+def _information_only(norm: str) -> bool:
+    """A request for information with no yes word before it ("what is it?")."""
+    found = INFO_REQUEST.search(norm)
+    if found is None:
+        return False
+    first_yes = YES.search(norm)
+    return first_yes is None or found.start() < first_yes.start()
+
+
+def opts_out(norm: str) -> bool:
+    """Words that turn off suggestions, or a bare stop said to an offer."""
+    if BARE_STOP.match(norm):
+        return True
+    return bool(STOP.search(norm) and OPT_OUT_WORDS.search(norm))
+
+
+def opts_out_anywhere(norm: str) -> bool:
+    """Outside an offer, only words about suggestions or offers opt out."""
+    return bool(STOP.search(norm) and OPT_OUT_WORDS.search(norm))
+
+
+def opts_in(norm: str) -> bool:
+    return bool(
+        re.search(r"\b(?:start|resume|turn on|again|back on|ok to|can)\b", norm)
+        and OPT_OUT_WORDS.search(norm)
+        and not STOP.search(norm)
+    )
+
+
+def says_no_somehow(norm: str) -> bool:
+    """A negation or a hedge: the ways of saying no without the word "no"."""
+    return bool(NEGATION.search(POSITIVE_IDIOMS.sub(" ", norm)) or HEDGE.search(norm))
+
+
+def only_acknowledges(norm: str) -> bool:
+    return bool(ACKNOWLEDGEMENT.match(norm))
