@@ -10,25 +10,14 @@ from rasa_sdk.events import EventType, SlotSet
 from actions import runtime
 from actions.base import TactfulAction
 from actions.offering import ReplyOutcome, maybe_offer
+from actions.product_text import describe_product
 from actions.replies import Reply
 from actions.turn import Turn
-from actions.wording import money
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.matching import find_mentioned
-from tactful.services.views import ProductView
 
 _MY_THING = re.compile(r"\bmy (camera|laptop|headphones|plan|computer)\b", re.IGNORECASE)
-
-
-def describe_product(product: ProductView) -> str:
-    stock = "in stock" if product.stock > 0 else "currently out of stock"
-    text = f"The {product.name} costs {money(product.price)} and is {stock}."
-    if product.description:
-        text += f" {product.description.strip()}"
-    if product.includes:
-        text += f" In the box: {product.includes.strip()}."
-    return text
 
 
 class ActionProductQuestion(TactfulAction):

@@ -10,10 +10,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions import runtime
+from actions.offer_questions import answer_offer_question
 from actions.replies import Reply, numbered_choice
 from actions.turn import Turn
 from tactful.engine.model import CartLine, ConversationContext
-from tactful.engine.replies import classify_offer_reply
+from tactful.replies.labels import EVENT_FOR, ReplyLabel
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 ACCEPT_PAYLOAD = "/accept_offer"
 DECLINE_PAYLOAD = "/decline_offer"
+CLASSIFY_TIMEOUT = 30.0
 # The store refused the accept (not this customer's offer, or already answered).
 OFFER_GONE = "Sorry, that offer isn't available any more. Nothing was added to your cart."
 
@@ -36,78 +38,79 @@ class ReplyOutcome:
     events: list[EventType] = field(default_factory=list)
 
 
-def _reply_kind(turn: Turn) -> str:
+async def read_reply(turn: Turn) -> ReplyLabel:
+    """How the customer's message answers the open offer."""
     choice = numbered_choice(turn.text, turn.channel)
-    if choice == 1:
-        return "accept"
-    if choice == 2:
-        return "decline"
-    if turn.intent == "decline_offer":
-        return "decline"
-    result = classify_offer_reply(turn.text, turn.intent)
-    return str(getattr(result, "kind", result)).split(".")[-1].lower()
+    if choice is not None:
+        return ReplyLabel.ACCEPT if choice == 1 else ReplyLabel.DECLINE
+    classifier = runtime.reply_classifier()
+    # Off the loop: the first call trains the model (about a second).
+    result = await run_blocking(classifier.classify, turn.text, turn.intent, timeout=CLASSIFY_TIMEOUT)
+    return result.label
+
+
+async def _record(turn: Turn, pending: dict[str, Any], response: str) -> AcceptOutcome | None:
+    return await run_blocking(
+        runtime.offer_service().record_response,
+        turn.customer_id,
+        pending,
+        response,
+        turn.channel,
+        turn.conversation_id,
+        utcnow(),
+    )
 
 
 async def resolve_offer_reply(turn: Turn, tracker: Tracker, reply: Reply) -> ReplyOutcome:
     pending: dict[str, Any] | None = tracker.get_slot("pending_offer")
     if not pending or not isinstance(pending, dict) or turn.customer_id is None:
         return ReplyOutcome(events=[SlotSet("pending_offer", None)] if pending else [])
-    kind = _reply_kind(turn)
-    if kind == "why":
+    try:
+        label = await read_reply(turn)
+    except Exception:  # noqa: BLE001 - unreadable means unclear: nothing is added, nothing recorded
+        logger.exception("could not read the reply to an offer")
+        label = ReplyLabel.IGNORED
+    if label is ReplyLabel.WHY:
         reply.say(
             f'{pending.get("reason")} It\'s optional, and you can say "stop suggesting things" any time.'
         )
-        return ReplyOutcome(kind="why", consumed=True)
-    service = runtime.offer_service()
-    now = utcnow()
-    outcome = ReplyOutcome(kind=kind, events=[SlotSet("pending_offer", None)])
+        return ReplyOutcome(kind=label.value, consumed=True)
+    if label is ReplyLabel.QUESTION:
+        try:
+            await answer_offer_question(turn, pending, reply)
+        except Exception:  # noqa: BLE001 - offers must never break support
+            logger.exception("could not answer a question about the offer")
+            reply.say(str(pending.get("reason") or ""))
+        return ReplyOutcome(kind=label.value, consumed=True)
+    outcome = ReplyOutcome(kind=label.value, events=[SlotSet("pending_offer", None)])
     try:
-        if kind == "accept":
-            result = await run_blocking(
-                service.record_response,
-                turn.customer_id,
-                pending,
-                "accepted",
-                turn.channel,
-                turn.conversation_id,
-                now,
-            )
-            reply.say(_accepted_line(result, pending))
-            outcome.consumed = True
-        elif kind in ("decline", "compound_decline", "opt_out"):
-            await run_blocking(
-                service.record_response,
-                turn.customer_id,
-                pending,
-                "declined",
-                turn.channel,
-                turn.conversation_id,
-                now,
-            )
-            if kind == "decline":
-                reply.say("No problem. Is there anything else I can help with?")
-                outcome.consumed = True
-            elif kind == "opt_out":
-                await set_offers_consent(turn, reply, opted_in=False)
-                outcome.consumed = True
-            elif kind == "compound_decline":
-                reply.say("No problem.")
-        else:
-            await run_blocking(
-                service.record_response,
-                turn.customer_id,
-                pending,
-                "ignored",
-                turn.channel,
-                turn.conversation_id,
-                now,
-            )
+        await _settle(turn, pending, label, reply, outcome)
     except Exception:  # noqa: BLE001 - offers must never break support
         logger.exception("could not record the offer reply")
-        if kind == "accept":
+        if label is ReplyLabel.ACCEPT:
             reply.say("Sorry, I couldn't add that right now. Nothing was added to your cart.")
             outcome.consumed = True
     return outcome
+
+
+async def _settle(
+    turn: Turn, pending: dict[str, Any], label: ReplyLabel, reply: Reply, outcome: ReplyOutcome
+) -> None:
+    """Record the answer; say the one short line it needs. Never "are you sure?"."""
+    response = EVENT_FOR[label] or "ignored"
+    result = await _record(turn, pending, response)
+    if label is ReplyLabel.ACCEPT:
+        reply.say(_accepted_line(result, pending))
+        outcome.consumed = True
+    elif label is ReplyLabel.DECLINE:
+        reply.say("No problem. Is there anything else I can help with?")
+        outcome.consumed = True
+    elif label is ReplyLabel.OPT_OUT:
+        await set_offers_consent(turn, reply, opted_in=False)
+        outcome.consumed = True
+    elif label is ReplyLabel.DECLINE_PLUS_REQUEST:
+        # The rest of the message is answered by the turn's own action.
+        reply.say("No problem.")
 
 
 def _accepted_line(result: AcceptOutcome | None, pending: dict[str, Any]) -> str:

@@ -9,15 +9,23 @@ from actions.base import TactfulAction
 from actions.offering import ReplyOutcome, set_offers_consent
 from actions.replies import Reply
 from actions.turn import Turn
+from tactful.replies import classify_consent_request
+
+NOT_AN_OPT_OUT = 'Okay. If you\'d like me to stop suggesting products, say "stop suggesting things". What can I help you with?'
 
 
 class ActionStopOffers(TactfulAction):
+    """Opts out only on words about suggestions or offers (the NLU intent alone is not enough)."""
+
     action_name = "action_stop_offers"
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        await set_offers_consent(turn, reply, opted_in=False)
+        if classify_consent_request(turn.text) == "opt_out":
+            await set_offers_consent(turn, reply, opted_in=False)
+        else:
+            reply.say(NOT_AN_OPT_OUT)
         return []
 
 

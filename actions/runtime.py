@@ -7,6 +7,7 @@ through the process's root; tests install a root of their own.
 from __future__ import annotations
 
 from tactful import bootstrap
+from tactful.replies import ReplyClassifier
 from tactful.services.offers import OfferService
 from tactful.services.policy_provider import PolicyProvider
 from tactful.settings import Settings
@@ -27,3 +28,7 @@ def policy_provider() -> PolicyProvider:
 
 def offer_service() -> OfferService:
     return bootstrap.root().offers
+
+
+def reply_classifier() -> ReplyClassifier:
+    return bootstrap.root().replies

@@ -27,6 +27,7 @@ from tactful.linking.codes import link_secret
 from tactful.linking.delivery import delivery_for
 from tactful.linking.service import LinkingService
 from tactful.ratelimit import AsyncCounter, Counter, async_counter_for, counter_for
+from tactful.replies import ReplyClassifier
 from tactful.services.agent_offers import AgentOffers
 from tactful.services.clock import utcnow
 from tactful.services.offer_inputs import OfferInputs
@@ -62,6 +63,10 @@ class Root:
     @cached_property
     def agent_offers(self) -> AgentOffers:
         return AgentOffers(self.new_uow, self.policy_provider, inputs=self.offer_inputs)
+
+    @cached_property
+    def replies(self) -> ReplyClassifier:
+        return ReplyClassifier()
 
     @cached_property
     def handoff(self) -> HandoffService:

@@ -28,7 +28,6 @@ from tactful.engine.model import (
     Purchase,
 )
 from tactful.engine.policy import Policy, PolicyError, check_file, load_policy
-from tactful.engine.replies import ReplyClass, classify_consent_request, classify_offer_reply
 
 __all__ = [
     "AgentAdvice",
@@ -44,12 +43,9 @@ __all__ = [
     "PolicyError",
     "Product",
     "Purchase",
-    "ReplyClass",
     "advice_for_agent",
     "caps_allow",
     "check_file",
-    "classify_consent_request",
-    "classify_offer_reply",
     "in_holdout",
     "is_opted_out",
     "load_policy",

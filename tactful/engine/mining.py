@@ -38,6 +38,8 @@ __all__ = [
 
 # UCI Online Retail codes that are not products: postage, discounts, manual
 # lines, fees and samples. They are not offered and make no useful antecedents.
+# The one list: the importer marks the same codes not offerable (docs/import.md),
+# so it reads this one rather than the engine knowing about the importer.
 NON_PRODUCT_CODES = frozenset(
     {
         "POST",

@@ -39,8 +39,20 @@ HEDGE = _any(
     r"\b(?:ask my|check with|run it by|get my \w+ to|depends|if it|only if|once i|after i|not yet|not now)\b",
     r"🤔|🤷",
 )
+# Sarcasm: a yes word that means no.
+SARCASM = _any(
+    r"\byeah,? right\b",
+    r"\bas if\b",
+    r"\bwhen pigs fly\b",
+    r"\bmade of money\b",
+    r"\bin your dreams\b",
+    r"\bdream on\b",
+    r"\bnice try\b",
+    r"\bnot a chance\b",
+)
 NEGATION = _any(
     r"\b(?:no|not|never|don't|doesn't|didn't|won't|can't|nothing|none|neither|without|pass|skip)\b",
+    r"\b(?:somewhere else|anywhere else|elsewhere|another (?:shop|store|time))\b",
 )
 # Negations that still mean yes.
 POSITIVE_IDIOMS = _any(
@@ -61,13 +73,33 @@ INFO_REQUEST = _any(
     r"\b(?:i'll take a look|have a look|take a look|let me see)\b",
 )
 OPT_OUT_WORDS = _any(
-    r"\b(?:suggest\w*|recommend\w*|offers?|upsell\w*|up-sell\w*|promo\w*|deals|ads|adverts?|advertis\w*)\b",
-    r"\b(?:sales? pitch\w*|pitch\w*|selling|sell me|marketing|extras|add-ons|addons|these (?:messages|things))\b",
+    r"\b(?:suggest\w*|rec+om+end\w*|offer\w*|upsell\w*|up-sell\w*|cross-?sell\w*|promo\w*|deals?|ads|adverts?)\b",
+    r"\b(?:advertis\w*|sales? pitch\w*|pitch\w*|selling|sell me|sold to|marketing|spam\w*|extras|add-?ons?)\b",
+    r"\b(?:products? (?:suggestions|ideas)|these (?:messages|things))\b",
 )
+# Ways to say "stop" (to the offer, or to suggestions in general).
 STOP = re.compile(
-    r"\b(?:stop|quit|cease|enough|unsubscribe|no more|turn off|don't (?:send|show|suggest|offer))\b"
+    r"\b(?:stop|stahp|quit|cease|enough|no more|no|don't|never|turn (?:it |them )?off|switch off|disable|mute"
+    r"|opt (?:me )?out|opt-out|unsubscribe|unsub|remove me|take me off|leave me alone|cut (?:it )?out"
+    r"|knock it off|not interested in|hate|done with|sick of|tired of)\b"
 )
-BARE_STOP = re.compile(r"^\W*(?:stop|stop it|stop please|please stop|stop now|unsubscribe|enough)\W*$")
+# What may stand beside a stop word when the stop is said to the offer itself
+# ("stop", "no more of that"); any other word names something else to stop
+# ("stop the order") and is not an opt-out.
+_STOP_ONLY = re.compile(
+    r"\b(?:stop|stahp|please|pls|it|that|this|these|those|them|now|again|ever|already|just|ok|thanks"
+    r"|with|the|of|more|any|no|enough|quit|cease|unsubscribe|unsub|opt|out|me|do|don't|cut|knock|off"
+    r"|mute|i|want|to)\b|[^\w\s]"
+)
+# Outside an offer, "no" or "don't" alone is too weak: they must govern the offer words.
+STOP_SUGGESTIONS = re.compile(
+    r"\b(?:stop|stahp|quit|cease|enough|turn (?:it |them )?off|switch off|disable|mute|opt (?:me )?out|opt-out"
+    r"|unsubscribe|unsub|remove me|take me off|leave me alone|cut (?:it )?out|not interested in|hate|done with"
+    r"|sick of|tired of)\b"
+    r"|\b(?:no|no more|without)\s+(?:\w+\s+){0,2}?(?:suggest|rec+om+end|offer|upsell|promo|deal|pitch|ad|marketing)"
+    r"|\b(?:don't|do not|never)\s+(?:\w+\s+){0,2}?(?:send|show|suggest|rec+om+end|offer|pitch|upsell|sell|want)"
+)
+QUESTION_START = re.compile(r"^(?:do|does|don't|are|is|have|can|could|would|will|what|which|any)\b.*\?\s*$")
 # Nothing but thanks, ok, laughter, filler or emoji.
 ACKNOWLEDGEMENT = re.compile(
     r"^(?:\W|\s|ok|ok ok|thanks|thank you|cheers|great|cool|nice|lol|haha|hmm+|hm+|ah|oh|alright|fine|right|"
@@ -79,7 +111,7 @@ def clear_yes(norm: str) -> bool:
     """A yes the customer actually said, unhedged and not negated."""
     if not YES.search(norm):
         return False
-    if HEDGE.search(norm):
+    if HEDGE.search(norm) or SARCASM.search(norm):
         return False
     negation_left = NEGATION.search(POSITIVE_IDIOMS.sub(" ", norm))
     if negation_left:
@@ -97,22 +129,24 @@ def _information_only(norm: str) -> bool:
 
 
 def opts_out(norm: str) -> bool:
-    """Words that turn off suggestions, or a bare stop said to an offer."""
-    if BARE_STOP.match(norm):
+    """Said to an offer: words about suggestions or offers, or a stop with nothing else to stop."""
+    if OPT_OUT_WORDS.search(norm):
         return True
-    return bool(STOP.search(norm) and OPT_OUT_WORDS.search(norm))
+    return bool(STOP.search(norm)) and not _STOP_ONLY.sub(" ", norm).strip()
 
 
 def opts_out_anywhere(norm: str) -> bool:
-    """Outside an offer, only words about suggestions or offers opt out."""
-    return bool(STOP.search(norm) and OPT_OUT_WORDS.search(norm))
+    """Outside an offer, only a stop about suggestions or offers opts out (never a question)."""
+    return bool(
+        STOP_SUGGESTIONS.search(norm) and OPT_OUT_WORDS.search(norm) and not QUESTION_START.match(norm)
+    )
 
 
 def opts_in(norm: str) -> bool:
     return bool(
         re.search(r"\b(?:start|resume|turn on|again|back on|ok to|can)\b", norm)
         and OPT_OUT_WORDS.search(norm)
-        and not STOP.search(norm)
+        and not STOP_SUGGESTIONS.search(norm)
     )
 
 

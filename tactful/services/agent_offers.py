@@ -23,10 +23,11 @@ from tactful.engine.model import CartLine, ConversationContext, CustomerSnapshot
 from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
-from tactful.store.models import OfferEventRow
+from tactful.store.models import DECISION, IMPRESSION, SOURCE_AGENT, OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
+# The policy's channel name for offers a human agent makes.
 AGENT = "agent"
 POLICY_UNAVAILABLE = "policy:unavailable"
 NOT_ELIGIBLE = "agent:not_eligible"
@@ -217,18 +218,18 @@ class AgentOffers:
             customer_id=request.customer_id,
             channel=request.channel,
             conversation_id=request.conversation_id,
-            source=AGENT,
+            source=SOURCE_AGENT,
             at=now,
             offer_id=request.offer_id,
             variant_id=request.variant_id,
         )
         # Every decision is logged, the agent's refused attempts included.
         reasons = blocked or [R.offer_code(request.offer_id, request.variant_id)]
-        work.offer_events.add(OfferEventRow(kind="decision", reasons=list(reasons), **base))
+        work.offer_events.add(OfferEventRow(kind=DECISION, reasons=list(reasons), **base))
         if not blocked and offer is not None:
             work.offer_events.add(
                 OfferEventRow(
-                    kind="impression",
+                    kind=IMPRESSION,
                     category=offer.category,
                     target_sku=offer.target_sku,
                     price=offer.final_price,

@@ -18,7 +18,18 @@ from sqlalchemy import func, select
 
 from tactful.engine.holdout import in_holdout
 from tactful.engine.policy_model import Policy
-from tactful.store.models import OfferEventRow, Order, OrderLine
+from tactful.store.models import (
+    ACCEPTED,
+    DECISION,
+    DECLINED,
+    IGNORED,
+    IMPRESSION,
+    OPTED_OUT,
+    OfferEventKind,
+    OfferEventRow,
+    Order,
+    OrderLine,
+)
 from tactful.store.unit_of_work import UnitOfWork
 
 ZERO = Decimal("0")
@@ -53,7 +64,7 @@ class OfferReport:
     treatment: GroupRevenue = GroupRevenue(0, 0, ZERO)
     holdout: GroupRevenue = GroupRevenue(0, 0, ZERO)
 
-    def rate(self, kind: str) -> float:
+    def rate(self, kind: OfferEventKind) -> float:
         return self.responses[kind] / self.impressions if self.impressions else 0.0
 
     @property
@@ -88,25 +99,25 @@ def offer_report(
                 )
             }
         )
-        decided = _distinct(session, OfferEventRow.conversation_id, period, ("decision", "impression"))
-        offered_conversations = _distinct(session, OfferEventRow.conversation_id, period, ("impression",))
+        decided = _distinct(session, OfferEventRow.conversation_id, period, (DECISION, IMPRESSION))
+        offered_conversations = _distinct(session, OfferEventRow.conversation_id, period, (IMPRESSION,))
         by_variant: dict[tuple[str, str], Counter[str]] = {}
         for offer_id, variant_id, kind, count in session.execute(
             select(OfferEventRow.offer_id, OfferEventRow.variant_id, OfferEventRow.kind, func.count())
             .where(period)
-            .where(OfferEventRow.kind.in_(("impression", "accepted", "declined", "ignored")))
+            .where(OfferEventRow.kind.in_((IMPRESSION, ACCEPTED, DECLINED, IGNORED)))
             .group_by(OfferEventRow.offer_id, OfferEventRow.variant_id, OfferEventRow.kind)
         ):
             by_variant.setdefault((offer_id or "?", variant_id or "default"), Counter())[kind] += int(count)
-        offered = _distinct(session, OfferEventRow.customer_id, period, ("impression",))
-        opted_out = _distinct(session, OfferEventRow.customer_id, period, ("opted_out",))
+        offered = _distinct(session, OfferEventRow.customer_id, period, (IMPRESSION,))
+        opted_out = _distinct(session, OfferEventRow.customer_id, period, (OPTED_OUT,))
         treatment, holdout = _revenue_by_group(session, policy, since, until)
     return OfferReport(
         since=since,
         until=until,
         conversations_decided=decided,
         conversations_offered=offered_conversations,
-        impressions=kinds["impression"],
+        impressions=kinds[IMPRESSION],
         responses=kinds,
         opted_out_customers=opted_out,
         offered_customers=offered,
@@ -116,7 +127,7 @@ def offer_report(
     )
 
 
-def _distinct(session, column, period, kinds: tuple[str, ...]) -> int:  # type: ignore[no-untyped-def]
+def _distinct(session, column, period, kinds: tuple[OfferEventKind, ...]) -> int:  # type: ignore[no-untyped-def]
     return int(
         session.execute(
             select(func.count(func.distinct(column))).where(period).where(OfferEventRow.kind.in_(kinds))
@@ -153,17 +164,17 @@ def format_report(report: OfferReport) -> str:
         f"Offers from {report.since:%Y-%m-%d} to {report.until:%Y-%m-%d}",
         f"  conversations with a decision  {report.conversations_decided}",
         f"  impressions                    {report.impressions}  (offer rate {report.offer_rate:.1%})",
-        f"  accepted                       {report.responses['accepted']}  ({report.rate('accepted'):.1%})",
-        f"  declined                       {report.responses['declined']}  ({report.rate('declined'):.1%})",
-        f"  ignored                        {report.responses['ignored']}  ({report.rate('ignored'):.1%})",
+        f"  accepted                       {report.responses[ACCEPTED]}  ({report.rate(ACCEPTED):.1%})",
+        f"  declined                       {report.responses[DECLINED]}  ({report.rate(DECLINED):.1%})",
+        f"  ignored                        {report.responses[IGNORED]}  ({report.rate(IGNORED):.1%})",
         f"  opted out                      {report.opted_out_customers} of {report.offered_customers}"
         f" offered customers ({report.opt_out_rate:.1%})",
         "  by offer/variant (impressions, accepted, accept rate):",
     ]
     for (offer_id, variant_id), counts in sorted(report.by_variant.items()):
-        shown = counts["impression"]
-        rate = counts["accepted"] / shown if shown else 0.0
-        lines.append(f"    {offer_id + '/' + variant_id:<36} {shown:>6} {counts['accepted']:>6}  {rate:.1%}")
+        shown = counts[IMPRESSION]
+        rate = counts[ACCEPTED] / shown if shown else 0.0
+        lines.append(f"    {offer_id + '/' + variant_id:<36} {shown:>6} {counts[ACCEPTED]:>6}  {rate:.1%}")
     for name, group in (("treatment", report.treatment), ("holdout", report.holdout)):
         lines.append(
             f"  {name:<10} customers {group.customers:>6}  orders {group.orders:>6}"

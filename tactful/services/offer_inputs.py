@@ -20,6 +20,7 @@ from tactful.engine.history import required_history_days
 from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurchase
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
+from tactful.store.models import ACCEPTED
 from tactful.store.offer_history import EventRow
 from tactful.store.unit_of_work import UnitOfWork
 
@@ -124,7 +125,7 @@ def load_arm_stats(work: UnitOfWork) -> dict[tuple[str, str], ArmStats]:
     for offer_id, variant_id, kind, count in work.offer_events.arm_counts():
         if offer_id is None:
             continue
-        counts[(offer_id, variant_id or "default")][0 if kind == "accepted" else 1] += count
+        counts[(offer_id, variant_id or "default")][0 if kind == ACCEPTED else 1] += count
     return {arm: ArmStats(accepts=a, declines=d) for arm, (a, d) in counts.items()}
 
 

@@ -20,12 +20,21 @@ from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
 from tactful.services.support import put_in_cart
-from tactful.store.models import OfferEventRow
+from tactful.store.models import (
+    ACCEPTED,
+    DECISION,
+    DECLINED,
+    IGNORED,
+    IMPRESSION,
+    OPTED_IN,
+    OPTED_OUT,
+    OfferEventRow,
+)
 from tactful.store.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 UowFactory = Callable[[], UnitOfWork]
-RESPONSE_KINDS = frozenset({"accepted", "declined", "ignored"})
+RESPONSE_KINDS = frozenset({ACCEPTED, DECLINED, IGNORED})
 
 
 AcceptStatus = Literal["added", "upgrade", "unavailable"]
@@ -112,7 +121,7 @@ class OfferService:
         )
         work.offer_events.add(
             OfferEventRow(
-                kind="decision",
+                kind=DECISION,
                 offer_id=offer.offer_id if offer else None,
                 variant_id=offer.variant_id if offer else None,
                 reasons=list(decision.reasons),
@@ -122,7 +131,7 @@ class OfferService:
         if offer is not None:
             work.offer_events.add(
                 OfferEventRow(
-                    kind="impression",
+                    kind=IMPRESSION,
                     offer_id=offer.offer_id,
                     variant_id=offer.variant_id,
                     category=offer.category,
@@ -147,7 +156,7 @@ class OfferService:
         """
         if kind not in RESPONSE_KINDS:
             raise ValueError(f"unknown response kind {kind!r}")
-        if kind == "accepted":
+        if kind == ACCEPTED:
             return self._accept(customer_id, offer, channel, conversation_id, now)
         with self._uow() as work:
             work.offer_events.add(_response_row(customer_id, offer, kind, channel, conversation_id, now))
@@ -176,7 +185,7 @@ class OfferService:
             work.offer_events.add(
                 OfferEventRow(
                     customer_id=customer_id,
-                    kind="opted_in" if opted_in else "opted_out",
+                    kind=OPTED_IN if opted_in else OPTED_OUT,
                     channel=channel,
                     conversation_id=conversation_id,
                     at=now,
@@ -208,7 +217,7 @@ def _accept_row(shown: OfferEventRow, channel: str, now: datetime) -> OfferEvent
     # What was accepted is what the store showed, never what the slot claims.
     return OfferEventRow(
         customer_id=shown.customer_id,
-        kind="accepted",
+        kind=ACCEPTED,
         offer_id=shown.offer_id,
         variant_id=shown.variant_id,
         category=shown.category,
@@ -260,4 +269,6 @@ def offer_to_slot(offer: Offer) -> dict:
         "reason": offer.reason,
         "is_subscription": offer.is_subscription,
         "link": offer.link,
+        "accept_label": offer.accept_label,
+        "decline_label": offer.decline_label,
     }

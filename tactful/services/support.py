@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Literal
 
 from tactful.services.views import CartLineView, CartView, OrderView, ProductView
-from tactful.store.models import Order, Product, SupportCase
+from tactful.store.models import CASE_OPEN, CASE_RESOLVED, Order, Product, SupportCase
 from tactful.store.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
@@ -97,7 +97,7 @@ def cancel_order(uow: UowFactory, customer_id: str, order_id: str, now: datetime
                 customer_id=customer_id,
                 kind="cancellation",
                 order_id=order.id,
-                status="resolved",
+                status=CASE_RESOLVED,
                 created_at=now,
                 resolved_at=now,
             )
@@ -140,7 +140,7 @@ def start_return(
         work.returns.add(order.id, customer_id, reason, now)
         work.cases.add(
             SupportCase(
-                customer_id=customer_id, kind="return", order_id=order.id, status="open", created_at=now
+                customer_id=customer_id, kind="return", order_id=order.id, status=CASE_OPEN, created_at=now
             )
         )
         work.commit()
@@ -165,7 +165,7 @@ def report_problem(
                 kind=kind,
                 order_id=order_id,
                 detail=detail[:2000],
-                status="open",
+                status=CASE_OPEN,
                 created_at=now,
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Final, Literal
 
 from sqlalchemy import (
     JSON,
@@ -38,15 +39,45 @@ metadata = MetaData(
 Base = declarative_base(metadata=metadata)
 
 ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled", "returned")
-OFFER_EVENT_KINDS = (
-    "decision",
-    "impression",
-    "accepted",
-    "declined",
-    "ignored",
-    "opted_out",
-    "opted_in",
+
+# Stored values, written and compared as plain strings (no enum type in the
+# schema, so no migration). offer_events.kind:
+OfferEventKind = Literal["decision", "impression", "accepted", "declined", "ignored", "opted_out", "opted_in"]
+DECISION: Final = "decision"
+IMPRESSION: Final = "impression"
+ACCEPTED: Final = "accepted"
+DECLINED: Final = "declined"
+IGNORED: Final = "ignored"
+OPTED_OUT: Final = "opted_out"
+OPTED_IN: Final = "opted_in"
+OFFER_EVENT_KINDS: tuple[OfferEventKind, ...] = (
+    DECISION,
+    IMPRESSION,
+    ACCEPTED,
+    DECLINED,
+    IGNORED,
+    OPTED_OUT,
+    OPTED_IN,
 )
+# The customer's answers to an impression (an ignore is not one: it can still be answered).
+ANSWER_KINDS: tuple[OfferEventKind, ...] = (ACCEPTED, DECLINED)
+# offer_events.source:
+OfferSource = Literal["bot", "agent"]
+SOURCE_BOT: Final = "bot"
+SOURCE_AGENT: Final = "agent"
+# handoffs.status: pending until the helpdesk has it, then active until closed.
+HandoffStatus = Literal["pending", "active", "closed"]
+HANDOFF_PENDING: Final = "pending"
+HANDOFF_ACTIVE: Final = "active"
+HANDOFF_CLOSED: Final = "closed"
+OPEN_HANDOFF_STATUSES: tuple[HandoffStatus, ...] = (HANDOFF_PENDING, HANDOFF_ACTIVE)
+# handoff_messages.direction: the customer's messages go to the helpdesk; the
+# rest ("agent" replies, "system" notices) go to the customer.
+FROM_CUSTOMER: Final = "customer"
+# support_cases.status and return_requests.status:
+CaseStatus = Literal["open", "resolved"]
+CASE_OPEN: Final = "open"
+CASE_RESOLVED: Final = "resolved"
 Money = Numeric(12, 2)
 
 
@@ -134,7 +165,7 @@ class ReturnRequest(Base):
     order_id = Column(String(64), ForeignKey("orders.id"), nullable=False)
     customer_id = Column(String(64), ForeignKey("customers.id"), nullable=False)
     reason = Column(String(300), nullable=True)
-    status = Column(String(20), nullable=False, default="open")
+    status = Column(String(20), nullable=False, default=CASE_OPEN)
     created_at = Column(DateTime, nullable=False)
 
 
@@ -149,7 +180,7 @@ class SupportCase(Base):
     kind = Column(String(30), nullable=False)
     order_id = Column(String(64), nullable=True)
     detail = Column(Text, nullable=True)
-    status = Column(String(20), nullable=False, default="open")
+    status = Column(String(20), nullable=False, default=CASE_OPEN)
     created_at = Column(DateTime, nullable=False)
     resolved_at = Column(DateTime, nullable=True)
 
@@ -215,7 +246,7 @@ class OfferEventRow(Base):
     conversation_id = Column(String(200), nullable=True)
     reasons = Column(JSON, nullable=True)
     price = Column(Money, nullable=True)
-    source = Column(String(20), nullable=False, default="bot")
+    source = Column(String(20), nullable=False, default=SOURCE_BOT)
     at = Column(DateTime, nullable=False)
 
     __table_args__ = (
@@ -232,7 +263,7 @@ class Handoff(Base):
     conversation_id = Column(String(200), nullable=False)
     channel = Column(String(50), nullable=True)
     customer_id = Column(String(64), nullable=True)
-    status = Column(String(20), nullable=False, default="pending")
+    status = Column(String(20), nullable=False, default=HANDOFF_PENDING)
     reason = Column(String(50), nullable=False)
     summary = Column(JSON, nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
@@ -251,7 +282,7 @@ class HandoffMessage(Base):
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=False)
-    direction = Column(String(10), nullable=False)  # "customer" or "agent"
+    direction = Column(String(10), nullable=False)  # FROM_CUSTOMER, "agent" or "system"
     text = Column(Text, nullable=False)
     delivered = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False)

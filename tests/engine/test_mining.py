@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -107,17 +106,15 @@ def test_reader_skips_blank_lines_and_spaces(tmp_path: Path) -> None:
     assert read_baskets(path) == [["A", "B"], ["C"]]
 
 
-def test_real_baskets_mine_in_under_five_seconds() -> None:
+def test_real_baskets_mine_to_rules_within_the_thresholds() -> None:
+    # Its speed (goal: under 5 s) is measured by bench/bench_mining.py.
     if not BASKETS_FILE.exists():
         pytest.skip(f"real data not found: {BASKETS_FILE} (needs ../shared/data next to the repo)")
-    started = time.perf_counter()
     baskets = read_baskets(BASKETS_FILE)
     rules = mine_copurchase(baskets, min_support=0.005, min_confidence=0.3, min_lift=1.5)
-    elapsed = time.perf_counter() - started
     assert len(baskets) == 25900
     matrix, items = basket_matrix(baskets)
     stats = matrix_stats(matrix)
     assert stats.items == 4070
     assert stats.pairs > 25_000_000
-    assert rules and all(r.lift >= 1.5 and r.confidence >= 0.3 for r in rules)
-    assert elapsed < 5.0, f"mining took {elapsed:.2f} s"
+    assert rules and all(r.lift >= 1.5 and r.confidence >= 0.3 and r.support >= 0.005 for r in rules)

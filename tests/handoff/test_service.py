@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from tactful.engine.model import ConversationContext
 from tactful.handoff import wiring
-from tactful.handoff.service import FIRST_ATTEMPT_GRACE, HandoffRequest
+from tactful.handoff.delivery import FIRST_ATTEMPT_GRACE
+from tactful.handoff.intake import HandoffRequest
 from tactful.handoff.summary import TranscriptLine
 from tactful.services.clock import utcnow
 from tactful.store.unit_of_work import uow_for

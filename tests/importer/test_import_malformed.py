@@ -163,9 +163,8 @@ def test_unmigrated_database_is_refused(tmp_path: Path) -> None:
     assert f"not {head_revision()}; run `python -m tactful db upgrade` first" in err
 
 
-def test_ten_thousand_rows_import_quickly(db_url: str, tmp_path: Path) -> None:
-    import time
-
+def test_ten_thousand_rows_all_import(db_url: str, tmp_path: Path) -> None:
+    # Its speed (goal: under 8 s) is measured by bench/bench_import.py.
     rows = [HEADER]
     for n in range(10_000):
         invoice = 600000 + n // 8
@@ -175,11 +174,10 @@ def test_ten_thousand_rows_import_quickly(db_url: str, tmp_path: Path) -> None:
         )
     path = tmp_path / "big.csv"
     path.write_text("".join(rows), encoding="utf-8")
-    started = time.monotonic()
-    code, out, _ = _run("uci", [path], db_url)
-    elapsed = time.monotonic() - started
-    assert code == EXIT_OK, out
-    assert "imported 10000" in out
-    assert elapsed < 8, f"10k rows took {elapsed:.1f}s"
+    code, out, err = _run("uci", [path], db_url)
+    assert code == EXIT_OK, err
+    assert err == ""
+    assert out.startswith(f"{path}: rows read 10000, imported 10000, skipped 0, rejected 0")
     with uow_for(db_url) as uow:
         assert uow.session.execute(select(func.count()).select_from(OrderLine)).scalar_one() == 10_000
+        assert uow.session.execute(select(func.count()).select_from(Order)).scalar_one() == 1_250

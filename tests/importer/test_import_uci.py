@@ -7,7 +7,6 @@ documented rules (docs/import.md), independently of the importer.
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,9 +79,8 @@ def _line(uow, order_id: str, sku: str) -> OrderLine:  # type: ignore[no-untyped
 
 
 def test_both_real_files(db_url: str, shared_data: Path) -> None:
-    started = time.monotonic()
+    # Its speed (goal: under 15 s) is measured by bench/bench_import.py.
     code, out, err = _import(db_url, shared_data / SAMPLE, shared_data / R_EXPORT)
-    elapsed = time.monotonic() - started
     assert code == EXIT_OK, err
     assert err == ""
     assert f"{shared_data / SAMPLE}: rows read 4792, imported 4171, skipped 621, rejected 0" in out
@@ -90,7 +88,6 @@ def test_both_real_files(db_url: str, shared_data: Path) -> None:
     assert "invoice starting with A (accounting adjustment): 1" in out
     assert f"{shared_data / R_EXPORT}: rows read 2709, imported 2698, skipped 11, rejected 0" in out
     assert "total: rows read 7501, imported 6869, skipped 632, rejected 0" in out
-    assert elapsed < 15, f"7.5k rows took {elapsed:.1f}s"
 
     with uow_for(db_url) as uow:
         assert _count(uow, Order) == 3392

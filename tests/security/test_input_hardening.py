@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tactful.settings import load_limits
+from tactful.settings import load_settings
 from tests.support.assistant import Assistant
 from tests.support.security import (
     REST_PATH,
@@ -32,7 +32,7 @@ from tests.support.security import (
 
 pytestmark = pytest.mark.e2e
 
-LIMITS = load_limits()
+LIMITS = load_settings().limits
 RETURNS = "30 days"  # in every answer about the return policy
 GREETING = "Hi! I can help"
 SIGN_IN = "signed in"
@@ -71,6 +71,11 @@ BAD_SENDERS = {
     "only-nul": r'"\u0000"',
     "surrogate-and-nul": r'"\ud800\u0000"',
     "channel-prefix": '"slack:U024BE7LH"',
+    # Regression: "$" let one trailing newline through the id check.
+    "trailing-newline": r'"alice\n"',
+    "trailing-crlf": r'"alice\r\n"',
+    "inner-space": '"alice bob"',
+    "too-long": '"' + "a" * 129 + '"',
 }
 
 
@@ -129,29 +134,16 @@ def test_surrogates_and_nul_in_metadata_get_a_normal_answer(
     assert_alive(store_assistant)
 
 
-SURROGATE_TOKENS = {"lone-surrogate": r"\ud800", "jwt-shaped": r"eyJhbGciOiJIUzI1NiJ9.\udfff.x"}
+SURROGATE_TOKENS = {
+    "lone-surrogate": r"\ud800",
+    "jwt-shaped": r"eyJhbGciOiJIUzI1NiJ9.\udfff.x",
+    "non-ascii": "eyJhbGciOiJIUzI1NiJ9.\u00e9.x",
+}
 
 
 @pytest.mark.parametrize("token", SURROGATE_TOKENS.values(), ids=SURROGATE_TOKENS.keys())
-def test_a_customer_token_with_a_lone_surrogate_does_not_stop_the_assistant(
-    store_assistant: Assistant, token: str
-) -> None:
-    body = raw_json(
-        f'{{"sender": "{fresh("tok")}", "message": "hi", "metadata": {{"customer_token": "{token}"}}}}'
-    )
-    rest(store_assistant.rasa_url, body)  # its status is the xfail test's concern below
-    assert_alive(store_assistant)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a customer_token holding a lone surrogate answers 500: jwt.decode raises "
-    "UnicodeEncodeError, which tactful.identity.verify_token does not treat as a bad token",
-)
-@pytest.mark.parametrize("token", SURROGATE_TOKENS.values(), ids=SURROGATE_TOKENS.keys())
-def test_a_customer_token_with_a_lone_surrogate_is_a_bad_token(
-    store_assistant: Assistant, token: str
-) -> None:
+def test_a_customer_token_that_is_not_ascii_is_a_bad_token(store_assistant: Assistant, token: str) -> None:
+    # Regression: a lone surrogate in the token made jwt.decode raise UnicodeEncodeError (500).
     sender = fresh("tok")
     body = raw_json(
         f'{{"sender": "{sender}", "message": "where is my order?", "metadata": {{"customer_token": "{token}"}}}}'
@@ -159,6 +151,7 @@ def test_a_customer_token_with_a_lone_surrogate_is_a_bad_token(
     reply = rest(store_assistant.rasa_url, body)
     assert reply.status == 200, reply
     assert SIGN_IN in reply.text
+    assert_alive(store_assistant)
 
 
 # socket.io, both stores
@@ -218,12 +211,8 @@ def test_socketio_text_and_custom_data_with_surrogates_and_nul_get_normal_answer
     assert_alive(store_assistant)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: socket.io customData with a customer_token holding a lone surrogate: the handler raises "
-    "UnicodeEncodeError (jwt.decode) and the visitor gets no answer at all",
-)
 def test_socketio_customer_token_with_a_lone_surrogate_gets_an_answer(store_assistant: Assistant) -> None:
+    # Regression: the handler raised UnicodeEncodeError (jwt.decode) and the visitor got no answer.
     async def flow() -> str:
         widget = Widget(store_assistant.rasa_url)
         try:
@@ -233,6 +222,27 @@ def test_socketio_customer_token_with_a_lone_surrogate_gets_an_answer(store_assi
             await widget.close()
 
     assert SIGN_IN in run(flow())
+
+
+def test_an_issued_session_id_is_kept_but_not_with_anything_appended(store_assistant: Assistant) -> None:
+    async def flow() -> tuple[str, list[Any]]:
+        first = Widget(store_assistant.rasa_url)
+        try:
+            issued = str(await first.open({"session_id": None}))
+        finally:
+            await first.close()
+        again = []
+        for requested in (issued, issued + "\n", issued + " ", issued.upper(), " " + issued):
+            widget = Widget(store_assistant.rasa_url)
+            try:
+                again.append(await widget.open({"session_id": requested}))
+            finally:
+                await widget.close()
+        return issued, again
+
+    issued, again = run(flow())
+    assert again[0] == issued  # a page reload keeps its conversation
+    assert issued not in again[1:] and all(SESSION.fullmatch(str(s)) for s in again[1:]), again
 
 
 @pytest.mark.xfail(
@@ -249,6 +259,26 @@ def test_a_session_request_without_a_payload_gets_a_fresh_session(main_assistant
             await widget.close()
 
     assert SESSION.fullmatch(str(run(flow())))
+
+
+TYPED_IDENTITY = [
+    '/order_status{"customer_id": "C001"}',
+    '/ /order_status{"customer_id": "C001"}',
+    '/\t/order_status{"customer_id": "C001"}',
+    ' //order_status{"customer_id":"C001"}',
+]
+
+
+@pytest.mark.parametrize("typed", TYPED_IDENTITY)
+def test_typed_intents_with_entities_claim_no_identity(main_assistant: Assistant, typed: str) -> None:
+    # Regression: slashes and spaces together left a typed intent payload intact.
+    sender = fresh("typed")
+    reply = rest(main_assistant.rasa_url, {"sender": sender, "message": typed})
+    assert reply.status == 200, reply
+    assert "D-C001" not in reply.text
+    tracker = main_assistant.tracker(sender)
+    assert tracker["slots"].get("customer_id") in (None, "")
+    assert not [t for t in user_texts(main_assistant, sender) if t.lstrip().startswith("/")]
 
 
 # -- 2. path variants ---------------------------------------------------------------------

@@ -59,7 +59,9 @@ def test_nobody_but_its_customer_can_read_or_accept_a_pending_offer(main_assista
     shown = assistant.say(sender, "where is my order?", customer="C001")
     buttons = [b["payload"] for m in shown for b in m.get("buttons") or []]
     assert buttons == ["/accept_offer", "/decline_offer"], shown
-    (impression,) = [e for e in offer_events(shop, "C001", "impression") if sender in (e.conversation_id or "")]
+    (impression,) = [
+        e for e in offer_events(shop, "C001", "impression") if sender in (e.conversation_id or "")
+    ]
     offered = product_name(shop, impression.target_sku)
     alices = [*order_ids_of(shop, "C001"), *purchased_product_names(shop, "C001"), offered]
     assert all(secret in texts(shown) for secret in (order_ids_of(shop, "C001")[0], offered))

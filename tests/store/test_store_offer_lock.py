@@ -4,6 +4,7 @@ customer across threads and processes, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from tactful.store.unit_of_work import uow_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOLD_SECONDS = 0.4
+READY_SECONDS = 60  # a worker imports SQLAlchemy and the models, then connects
 
 
 def _customer(url: str, customer_id: str = "C-RACE") -> str:
@@ -72,15 +74,25 @@ def test_second_locker_waits_for_the_first_to_commit(db_url: str) -> None:
     assert seen_by_second == ["A"]
 
 
+def _wait_until_ready(process: subprocess.Popen, timeout: float = READY_SECONDS) -> None:
+    assert process.stdout is not None
+    readable, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if readable else ""
+    if line.strip() != "ready":
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"race worker not ready within {timeout} s (said {line!r}):\n{err}")
+
+
 def test_two_processes_never_exceed_the_cap(db_url: str) -> None:
     customer = _customer(db_url)
     cap, attempts = 2, 4
-    start_at = time.time() + 1.5  # both processes are importing by then
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     worker = Path(__file__).with_name("race_worker.py")
     processes = [
         subprocess.Popen(
-            [sys.executable, str(worker), db_url, customer, str(start_at), str(attempts), str(cap)],
+            [sys.executable, str(worker), db_url, customer, str(attempts), str(cap)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -88,10 +100,27 @@ def test_two_processes_never_exceed_the_cap(db_url: str) -> None:
         )
         for _ in range(2)
     ]
-    outputs = [process.communicate(timeout=60) for process in processes]
+    try:
+        for process in processes:
+            _wait_until_ready(process)
+        # Both are connected and blocked on stdin: "go" starts them together.
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=60) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     for process, (_, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
-    written = sum(int(out.strip()) for out, _ in outputs)
+    reports = [out.split() for out, _ in outputs]
+    (a_started, a_ended), (b_started, b_ended) = ((float(s), float(e)) for _, s, e in reports)
+    # Each process began before the other was done: the attempts really raced.
+    assert a_started < b_ended and b_started < a_ended, reports
+    written = sum(int(count) for count, _, _ in reports)
     with uow_for(db_url) as uow:
         stored = [
             e for e in uow.offer_events.for_customer(customer, datetime(2000, 1, 1)) if e.kind == "impression"

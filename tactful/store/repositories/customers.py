@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tactful.store.models import Customer
+from tactful.store.offer_history import LOCK_CUSTOMER
+
+
+class CustomerRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, customer_id: str) -> Customer | None:
+        return self._session.get(Customer, customer_id)
+
+    def find_by_email(self, email: str) -> Customer | None:
+        """The one customer with this email (any case); None if none or ambiguous."""
+        rows = self._session.scalars(
+            select(Customer).where(func.lower(Customer.email) == email.strip().lower()).limit(2)
+        ).all()
+        return rows[0] if len(rows) == 1 else None
+
+    def lock_for_offer(self, customer_id: str) -> bool:
+        """Serialise offer decisions for one customer across processes.
+
+        Locks the customer's row until the unit of work ends (see
+        offer_history.LOCK_CUSTOMER). Returns False when the customer does not
+        exist.
+        """
+        return self._session.execute(LOCK_CUSTOMER, {"customer_id": customer_id}).first() is not None

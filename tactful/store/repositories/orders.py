@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tactful.store.models import Order, OrderLine, Product
+
+
+class OrderRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def recent_for_customer(self, customer_id: str, limit: int = 3) -> Sequence[Order]:
+        return self._session.scalars(
+            select(Order)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+            .limit(limit)
+        ).all()
+
+    def get_for_customer(self, order_id: str, customer_id: str) -> Order | None:
+        return self._session.scalars(
+            select(Order).where(Order.id == order_id).where(Order.customer_id == customer_id)
+        ).first()
+
+    def purchases_for_customer(self, customer_id: str, since: datetime | None = None) -> Sequence:
+        """(sku, placed_at, status, quantity) rows for the offer engine."""
+        query = (
+            select(OrderLine.sku, Order.placed_at, Order.status, OrderLine.quantity)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.customer_id == customer_id)
+        )
+        if since is not None:
+            query = query.where(Order.placed_at >= since)
+        return self._session.execute(query).all()
+
+    def offerable_baskets(self) -> list[list[str]]:
+        """Every order's offerable SKUs (orders without a customer included),
+        the input of co-purchase mining."""
+        rows = self._session.execute(
+            select(OrderLine.order_id, OrderLine.sku)
+            .join(Product, Product.sku == OrderLine.sku)
+            .where(Product.offerable.is_(True))
+        )
+        baskets: dict[str, list[str]] = defaultdict(list)
+        for order_id, sku in rows:
+            baskets[order_id].append(sku)
+        return list(baskets.values())

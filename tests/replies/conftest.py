@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from tactful.replies import ReplyClassifier
+
+
+@pytest.fixture(scope="session")
+def classifier() -> ReplyClassifier:
+    return ReplyClassifier()
