@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: token run shell test lint validate policy-check unit e2e rasa-test setup db model bench clean web browser
+.PHONY: token run shell test lint validate policy-check unit e2e rasa-test nlu-test setup db model bench clean web browser
 
 setup: $(VENV)/.installed db model web
 
@@ -88,17 +88,24 @@ e2e: $(VENV)/.installed model web browser
 rasa-test: model
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model models/tactful.tar.gz --fail-on-prediction-errors --out results
 
+# Held-out NLU examples (tests/nlu_heldout.yml); scripts/check-nlu.py holds the thresholds.
+nlu-test: model
+	$(BIN)/rasa test nlu --nlu tests/nlu_heldout.yml --model models/tactful.tar.gz --out results/nlu
+	$(BIN)/python scripts/check-nlu.py results/nlu/intent_report.json
+
 test: $(VENV)/.installed web browser
 	@mkdir -p var
 	$(MAKE) lint policy-check validate
 	$(MAKE) model
 	$(MAKE) rasa-test
+	$(MAKE) nlu-test
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_mining.py
 	$(BIN)/python bench/eval_replies.py tests/blind/set_a.yml tests/blind/set_b.yml tests/blind/set_c.yml
 	$(BIN)/python bench/bench_decision.py
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf var models results

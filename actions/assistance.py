@@ -1,7 +1,9 @@
 """Fallbacks, frustration, complaints, payment problems and asking for a person.
 
-Asking for a person, clear frustration (the ``frustrated`` intent) and two
-fallbacks in a row hand the chat to the helpdesk (see ``actions.handoff``).
+Asking for a person ("escalate" and "hand off" included), clear frustration
+(the ``frustrated`` intent) and two fallbacks in a row hand the chat to the
+helpdesk (see ``actions.handoff``), or, with no helpdesk configured, give the
+support contact and carry on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from actions.handoff import hand_over, support_contact
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import Turn
+from actions.wording import DIDNT_GET_IT
 
 FALLBACKS_BEFORE_HANDOFF = 2
 
@@ -71,8 +74,5 @@ class ActionFallback(TactfulAction):
         if turn.consecutive_fallbacks >= FALLBACKS_BEFORE_HANDOFF:
             reply.say("I'm still not getting it, sorry.")
             return await hand_over(turn, tracker, reply, "fallbacks")
-        reply.say(
-            "Sorry, I didn't quite get that. I can help with order status, deliveries, returns,"
-            " cancellations, products, your cart, shipping and payments."
-        )
+        reply.say(DIDNT_GET_IT)
         return []

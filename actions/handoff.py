@@ -2,7 +2,11 @@
 
 The handoff is saved before the helpdesk is called, so a helpdesk that is down
 only delays it: the retry loop in the Rasa server delivers it later, and the
-customer is told how to reach support meanwhile.
+customer is told how to reach support meanwhile. With no helpdesk configured
+nobody could ever answer, so the chat is not paused at all: the customer gets
+the support contact and the assistant keeps helping (docs/handoff.md). While
+the handoff waits for an agent, "never mind" brings the assistant back
+(tactful.channels.resume).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 
+from actions import runtime
 from actions.offering import offer_context
 from actions.replies import Reply
 from actions.turn import Turn, session_events
@@ -22,6 +27,7 @@ from tactful.handoff.service import HandoffRequest
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
 from tactful.services.matching import order_references
+from tactful.settings import HelpdeskSettings
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +39,27 @@ DELIVER_TIMEOUT = 8.0
 HANDED_OVER = (
     "I'm passing you to a person from our support team. They'll reply right here,"
     " and I'll stay out of the way until they're done."
+    ' Changed your mind before they answer? Just say "never mind".'
 )
 QUEUED = (
     "I'm passing you to a person, but our support system isn't answering right now."
     " Your request is saved and will reach the team as soon as it's back. {contact}"
+    ' If you\'d rather carry on with me meanwhile, say "continue with the bot".'
 )
 FAILED = "Sorry, I couldn't pass you to a person just now. {contact}"
+NO_HELPDESK = (
+    "I can't bring a person into this chat right now. {contact}"
+    " I'm still here, though: tell me what you need and I'll do my best."
+)
 
 
 def support_contact() -> str:
-    return wiring.helpdesk_settings().support_contact
+    return runtime.settings().support_contact
+
+
+def helpdesk_configured(settings: HelpdeskSettings) -> bool:
+    """Whether a handoff could ever reach someone: a custom adapter, or the webhook's URL and secret."""
+    return settings.adapter != "webhook" or bool(settings.url and settings.secret)
 
 
 def _mentioned_orders(tracker: Tracker) -> tuple[str, ...]:
@@ -91,7 +108,14 @@ async def handoff_request(turn: Turn, tracker: Tracker, reason: str) -> HandoffR
 
 
 async def hand_over(turn: Turn, tracker: Tracker, reply: Reply, reason: str) -> list[EventType]:
-    """Start a handoff and pause the bot; if it cannot even be saved, say how to reach support."""
+    """Start a handoff and pause the bot.
+
+    If no one could take it, or it cannot even be saved, say how to reach support and keep helping.
+    """
+    if not helpdesk_configured(wiring.helpdesk_settings()):
+        reply.say(NO_HELPDESK.format(contact=support_contact()))
+        # "requested" keeps offers away for the rest of the conversation.
+        return [SlotSet("handoff_state", "requested")]
     service = wiring.handoff_service()
     try:
         request = await handoff_request(turn, tracker, reason)

@@ -9,6 +9,7 @@ from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import Turn
+from actions.wording import DIDNT_GET_IT, looks_like_code
 
 RESPONSES = {
     "greet": "Hi! I can help with orders, deliveries, returns, products and your cart. What can I do for you?",
@@ -31,5 +32,8 @@ class ActionSmalltalk(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        reply.say(RESPONSES.get(turn.intent or "", RESPONSES["out_of_scope"]))
+        if looks_like_code(turn.text):
+            reply.say(DIDNT_GET_IT)
+        else:
+            reply.say(RESPONSES.get(turn.intent or "", RESPONSES["out_of_scope"]))
         return []

@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
-from actions.orders import confirm_cancel
+from actions.orders import confirm_cancel, delivery_question, open_delivery_case
 from actions.replies import Reply
 from actions.turn import Turn
 
@@ -15,6 +15,23 @@ from actions.turn import Turn
 def _pending_question(tracker: Tracker) -> dict | None:
     value = tracker.get_slot("pending_question")
     return value if isinstance(value, dict) else None
+
+
+async def _delivery_yes(turn: Turn, tracker: Tracker, reply: Reply, question: dict) -> list[EventType]:
+    """A yes opens the case only when the question named both the order and the problem."""
+    order_id, problem = question.get("order_id"), question.get("problem")
+    if order_id and problem:
+        return await open_delivery_case(
+            turn, tracker, reply, str(order_id), str(problem), str(question.get("detail") or "")
+        )
+    if order_id:
+        reply.say(
+            f"What went wrong with order {order_id}: is it late, did something arrive damaged,"
+            " is something missing, or did you get the wrong item?"
+        )
+    else:
+        reply.say("Which order is it? Tell me its order number.")
+    return [SlotSet("pending_question", {**question, "turn": turn.user_turns})]
 
 
 class ActionAffirm(TactfulAction):
@@ -26,6 +43,9 @@ class ActionAffirm(TactfulAction):
         question = _pending_question(tracker)
         if question and question.get("kind") == "cancel_order" and turn.customer_id:
             return await confirm_cancel(turn, reply, str(question.get("order_id")))
+        delivery = delivery_question(tracker, turn)
+        if delivery is not None and turn.customer_id:
+            return await _delivery_yes(turn, tracker, reply, delivery)
         if offer_reply.kind is None:
             reply.say("Okay! What can I help you with?")
         return []
@@ -40,6 +60,12 @@ class ActionDeny(TactfulAction):
         question = _pending_question(tracker)
         if question and question.get("kind") == "cancel_order":
             reply.say(f"Okay, order {question.get('order_id')} stays as it is.")
+            return [SlotSet("pending_question", None)]
+        if delivery_question(tracker, turn) is not None:
+            reply.say(
+                "Okay, I haven't reported anything. If it's about another order, tell me its order"
+                " number and what went wrong."
+            )
             return [SlotSet("pending_question", None)]
         if offer_reply.kind is None:
             reply.say("Okay. Is there anything else I can help with?")

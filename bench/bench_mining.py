@@ -31,7 +31,7 @@ from tactful.engine.mining import (  # noqa: E402
     mine_copurchase,
     read_baskets,
 )
-from tactful.engine.policy import load_policy  # noqa: E402
+from tactful.services.policy_file import load_policy  # noqa: E402
 
 BASKETS = REPO_ROOT.parent / "shared" / "data" / "online_retail_baskets.csv"
 GOAL_SECONDS = 5.0

@@ -188,7 +188,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
         _error(f"{path}: no such file")
         return EXIT_USAGE
     try:
-        from tactful.engine.policy import check_file
+        from tactful.services.policy_file import check_file
     except ImportError as error:
         _error(f"the policy checker is not available: {error}")
         return EXIT_USAGE
@@ -206,8 +206,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tactful.engine.policy import PolicyError, load_policy
+    from tactful.engine.policy import PolicyError
     from tactful.services.analytics import format_report, offer_report
+    from tactful.services.policy_file import load_policy
     from tactful.store.unit_of_work import uow_for
 
     settings = load_settings()

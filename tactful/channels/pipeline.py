@@ -26,7 +26,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from tactful import bootstrap
-from tactful.channels import conversations, pause
+from tactful.channels import conversations, pause, resume
 from tactful.channels.gate import ConversationGate, Verdict
 from tactful.channels.output import RoutedOutput
 from tactful.settings import Settings
@@ -61,7 +61,8 @@ class MessagePipeline:
         if state is not None and state.handoff_state:
             await pause.deliver_waiting(message, state.conversation_id)
         if verdict.kind == "paused" and state is not None:
-            await pause.forward_and_acknowledge(message, state.conversation_id)
+            if not await resume.lift_pause(message, state):
+                await pause.forward_and_acknowledge(message, state.conversation_id)
             return verdict
         await self._run_bot(message)
         return verdict

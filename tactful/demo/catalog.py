@@ -24,6 +24,9 @@ class DemoProduct:
     offer_regions: tuple[str, ...] | None = None
     offer_channels: tuple[str, ...] | None = None
     is_subscription: bool = False
+    # The name inside a sentence: offer templates already say "spare" or
+    # "plan", so the short name must not say it again.
+    short_name: str = ""
 
 
 CAMERAS = ("CAM-X100", "CAM-X200")
@@ -44,6 +47,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Camera body, 24-70 mm lens, one battery, USB-C charger, strap, quick-start guide.",
         tier=1,
         upgrade_to="CAM-X200",
+        short_name="Aurora X100",
     ),
     DemoProduct(
         "CAM-X200",
@@ -56,6 +60,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "33 MP mirrorless camera with weather sealing, dual card slots and 6K video.",
         "Camera body, 24-105 mm lens, one battery, USB-C charger, strap, quick-start guide.",
         tier=2,
+        short_name="Aurora X200",
     ),
     DemoProduct(
         "SD-64",
@@ -68,6 +73,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "UHS-I V30 SD card, fast enough for 4K video on the X-series cameras.",
         "One 64 GB SD card in a plastic case.",
         compatible_with=CAMERAS,
+        short_name="64 GB SD card",
     ),
     DemoProduct(
         "SD-128",
@@ -80,10 +86,11 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "UHS-II V60 SD card for long 4K and 6K recordings.",
         "One 128 GB SD card in a plastic case.",
         compatible_with=CAMERAS,
+        short_name="128 GB SD card",
     ),
     DemoProduct(
         "BAT-X",
-        "X-series spare battery",
+        "X-series camera battery",
         "battery",
         Decimal("29.99"),
         Decimal("0.40"),
@@ -92,6 +99,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "1,800 mAh lithium-ion battery for the X100 and X200, about 350 shots per charge.",
         "One battery with a protective cap.",
         compatible_with=CAMERAS,
+        short_name="X-series battery",
     ),
     DemoProduct(
         "BAG-CAM",
@@ -104,6 +112,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Shoulder bag with padded dividers for one camera, two lenses and accessories.",
         "Bag, removable dividers, rain cover.",
         compatible_with=CAMERAS,
+        short_name="camera bag",
     ),
     DemoProduct(
         "TRIPOD-T1",
@@ -116,6 +125,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Aluminium travel tripod, 1.5 m tall, folds to 40 cm, holds 4 kg.",
         "Tripod, ball head with quick-release plate, carry pouch.",
         compatible_with=CAMERAS,
+        short_name="travel tripod",
     ),
     DemoProduct(
         "HP-100",
@@ -129,6 +139,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Headphones, 3 m cable, 6.35 mm adapter, soft pouch.",
         tier=1,
         upgrade_to="HP-200",
+        short_name="studio headphones",
     ),
     DemoProduct(
         "HP-200",
@@ -141,6 +152,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Wireless studio headphones with active noise cancelling and 30 hours of battery.",
         "Headphones, USB-C cable, 3.5 mm cable, hard case.",
         tier=2,
+        short_name="Pro studio headphones",
     ),
     DemoProduct(
         "LAP-13",
@@ -153,6 +165,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "13-inch laptop, 16 GB memory, 512 GB SSD, two USB-C ports.",
         "Laptop, 65 W USB-C charger, USB-C cable.",
         offer_channels=("socketio",),  # big-ticket: pitched in the website widget only
+        short_name="Nimbus 13 laptop",
     ),
     DemoProduct(
         "SLV-13",
@@ -165,6 +178,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Water-resistant neoprene sleeve for 13-inch laptops.",
         "One sleeve.",
         compatible_with=("LAP-13",),
+        short_name="laptop sleeve",
     ),
     DemoProduct(
         "HUB-C",
@@ -178,6 +192,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Hub with an attached 15 cm cable.",
         compatible_with=("LAP-13",),
         offer_regions=("United Kingdom", "Ireland"),  # plug and warranty for UK/IE only
+        short_name="USB-C hub",
     ),
     DemoProduct(
         "PLAN-BASIC",
@@ -192,6 +207,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         tier=1,
         upgrade_to="PLAN-PRO",
         is_subscription=True,
+        short_name="PhotoCloud Basic",
     ),
     DemoProduct(
         "PLAN-PRO",
@@ -206,6 +222,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         tier=2,
         upgrade_to="PLAN-BUSINESS",
         is_subscription=True,
+        short_name="PhotoCloud Pro",
     ),
     DemoProduct(
         "PLAN-BUSINESS",
@@ -219,6 +236,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "5 TB storage, client galleries, five seats, everything in Pro.",
         tier=3,
         is_subscription=True,
+        short_name="PhotoCloud Business",
     ),
 )
 

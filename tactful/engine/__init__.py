@@ -27,7 +27,7 @@ from tactful.engine.model import (
     Product,
     Purchase,
 )
-from tactful.engine.policy import Policy, PolicyError, check_file, load_policy
+from tactful.engine.policy import Policy, PolicyError, parse_policy_text, policy_from_data
 
 __all__ = [
     "AgentAdvice",
@@ -45,10 +45,10 @@ __all__ = [
     "Purchase",
     "advice_for_agent",
     "caps_allow",
-    "check_file",
     "in_holdout",
     "is_opted_out",
-    "load_policy",
+    "parse_policy_text",
+    "policy_from_data",
     "required_history_days",
     "why_text",
 ]

@@ -12,22 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-PURCHASE_STATUSES = ("placed", "shipped", "delivered", "cancelled", "returned")
 # Purchases in these states mean the customer has (or will have) the product.
 KEPT_STATUSES = frozenset({"placed", "shipped", "delivered"})
-
-EVENT_KINDS = (
-    "decision",
-    "impression",
-    "accepted",
-    "declined",
-    "ignored",
-    "opted_out",
-    "opted_in",
-)
-STAGES = ("support", "checkout")
-MOMENTS = ("resolved_request", "cart_question", "other")
-OPEN_ISSUES = frozenset({"complaint", "return", "refund", "cancellation", "delivery", "payment"})
 OFFER_KINDS = ("upsell", "cross_sell")
 
 

@@ -1,17 +1,21 @@
-"""Load and validate the shop's offer policy file.
+"""Validate the shop's offer policy: YAML text or data in, a ``Policy`` out.
 
-``load_policy`` returns a ``Policy`` or raises ``PolicyError`` listing every
-problem with its file, key path and line. Turning offers off when the file is bad
-is the caller's job (DESIGN, "Failure"): support never depends on this file.
+Both entry points return a ``Policy`` or raise ``PolicyError`` listing every
+problem with its key path (and, for YAML text, file and line). The engine opens
+no files: reading the policy file is the job of
+``tactful.services.policy_file``. Turning offers off when the policy is bad is
+the caller's job too (docs/policy.md): support never depends on it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from tactful.engine.policy_errors import Marks, PolicyError, PolicyIssue, issues_from
 from tactful.engine.policy_model import (
     KNOWN_CHANNELS,
     KNOWN_STAGES,
@@ -31,8 +35,7 @@ from tactful.engine.policy_model import (
     Variant,
     WindowCap,
 )
-from tactful.engine.policy_parse import parse_document
-from tactful.engine.policy_reader import Issues, PolicyIssue
+from tactful.engine.policy_schema import PolicyFile
 
 __all__ = [
     "KNOWN_CHANNELS",
@@ -54,24 +57,9 @@ __all__ = [
     "Trigger",
     "Variant",
     "WindowCap",
-    "check_file",
-    "load_policy",
     "parse_policy_text",
+    "policy_from_data",
 ]
-
-
-class PolicyError(Exception):
-    """The policy file is unusable; ``errors`` says where and why."""
-
-    def __init__(self, errors: list[PolicyIssue]) -> None:
-        self.errors = list(errors)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        count = len(self.errors)
-        lines = [f"invalid offer policy ({count} problem{'s' if count != 1 else ''}):"]
-        lines.extend(f"  {issue}" for issue in self.errors)
-        return "\n".join(lines)
 
 
 def _yaml_problem(exc: YAMLError, source: str) -> PolicyIssue:
@@ -87,33 +75,31 @@ def _yaml_problem(exc: YAMLError, source: str) -> PolicyIssue:
 def parse_policy_text(text: str, source: str = "<policy>") -> Policy:
     """Parse policy YAML text; raises PolicyError with every problem found."""
     # Round-trip loading keeps line numbers; it also reads YAML 1.2, where
-    # "no"/"on" are strings, so booleans must be written true/false.
-    yaml = YAML(typ="rt")
+    # "no"/"on" are strings, so booleans must be written true/false. It refuses
+    # a key given twice, which a plain load would silently overwrite.
     try:
-        document = yaml.load(text)
+        document = YAML(typ="rt").load(text)
     except YAMLError as exc:
         raise PolicyError([_yaml_problem(exc, source)]) from exc
-    issues = Issues(source)
-    policy = parse_document(document, source, issues)
-    if issues.items:
-        # Report in file order, so the list reads top to bottom like the file.
-        raise PolicyError(sorted(issues.items, key=lambda i: (i.line is None, i.line or 0)))
-    return policy
+    if document is None:
+        raise PolicyError([PolicyIssue(source, "", 1, "the file is empty")])
+    return _validated(document, source)
 
 
-def load_policy(path: str | Path) -> Policy:
-    path = Path(path)
+def policy_from_data(data: Any, source: str = "<data>") -> Policy:
+    """Validate a policy given as plain data (the shape of the YAML file).
+
+    The same rules as for a file apply; problems carry no line numbers.
+    """
+    return _validated(data, source)
+
+
+def _validated(document: Any, source: str) -> Policy:
+    marks = Marks(document)
+    if not isinstance(document, dict):
+        raise PolicyError([PolicyIssue(source, "", marks.top, "the top level must be a mapping")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([PolicyIssue(str(path), "", None, f"cannot read file: {exc}")]) from exc
-    return parse_policy_text(text, str(path))
-
-
-def check_file(path: str | Path) -> list[str]:
-    """Error lines for a CLI (``tactful policy check``); empty when the file is fine."""
-    try:
-        load_policy(path)
-    except PolicyError as exc:
-        return [str(issue) for issue in exc.errors]
-    return []
+        schema = PolicyFile.validate(document)
+    except ValidationError as exc:
+        raise PolicyError(issues_from(exc, document, PolicyFile, source)) from None
+    return schema.to_policy(source, [marks.line(("offers", index)) for index in range(len(schema.offers))])

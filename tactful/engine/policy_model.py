@@ -1,7 +1,8 @@
 """The validated offer policy, as frozen values.
 
-Defaults here are the DESIGN defaults, so a policy file only needs to list what
-the shop changes. Parsing and validation live in ``policy_parse``.
+Defaults here are the defaults of docs/policy.md, so a policy file only needs to
+list what the shop changes. The file's schema, which validates it and builds
+these values, lives in ``policy_schema`` and ``policy_rules``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from tactful.engine.policy import PolicyError, load_policy
+from tactful.engine.policy import PolicyError
 from tactful.engine.policy_model import Policy
+from tactful.services.policy_file import load_policy
 
 logger = logging.getLogger(__name__)
 

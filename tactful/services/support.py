@@ -6,6 +6,7 @@ accepts identity from conversation data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,24 +22,66 @@ RETURN_WINDOW_DAYS = 30
 OPEN_PROBLEM_KINDS = frozenset({"complaint", "return", "refund", "cancellation", "delivery", "payment"})
 
 
-def _order_view(order: Order, now: datetime) -> OrderView:
-    items = tuple((line.description or line.sku, abs(line.quantity)) for line in order.lines)
-    total = sum((line.unit_price * abs(line.quantity) for line in order.lines), Decimal("0"))
-    late = (
+# A trailing qualifier such as "(monthly)" reads as a stutter mid-sentence,
+# worse still inside the parentheses an order line is written in.
+_TRAILING_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+DELIVERABLE = frozenset({"placed", "shipped", "delivered"})
+DeliveryProblem = Literal["late", "not_received", "damaged", "missing", "wrong_item"]
+DELIVERY_PROBLEMS: frozenset[str] = frozenset({"late", "not_received", "damaged", "missing", "wrong_item"})
+
+
+def sentence_name(name: str, short_name: str | None = None) -> str:
+    """How a product is named inside a sentence: its short name, else its name without a qualifier."""
+    if short_name and short_name.strip():
+        return short_name.strip()
+    return _TRAILING_QUALIFIER.sub("", name).strip() or name.strip()
+
+
+@dataclass(frozen=True)
+class OrderDetails(OrderView):
+    """An order as the assistant words it.
+
+    ``items`` keeps the names the order was placed with (the handoff summary
+    shows those to the agent); ``short_items`` are the names for sentences.
+    A subscription is "delivered" when it starts, which no customer would call
+    a delivery.
+    """
+
+    short_items: tuple[tuple[str, int], ...] = ()
+    subscription: bool = False
+
+
+def _is_late(order: Order, now: datetime) -> bool:
+    return (
         order.status in ("placed", "shipped")
         and order.expected_delivery is not None
         and order.expected_delivery < now
     )
-    return OrderView(
+
+
+def _order_view(work: UnitOfWork, order: Order, now: datetime) -> OrderDetails:
+    items: list[tuple[str, int]] = []
+    short_items: list[tuple[str, int]] = []
+    subscription = bool(order.lines)
+    for line in order.lines:
+        name = line.description or line.sku
+        product = work.products.get(line.sku)
+        items.append((name, abs(line.quantity)))
+        short_items.append((sentence_name(name, product.short_name if product else None), abs(line.quantity)))
+        subscription = subscription and bool(product and product.is_subscription)
+    total = sum((line.unit_price * abs(line.quantity) for line in order.lines), Decimal("0"))
+    return OrderDetails(
         id=order.id,
         status=order.status,
         placed_at=order.placed_at,
         shipped_at=order.shipped_at,
         delivered_at=order.delivered_at,
         expected_delivery=order.expected_delivery,
-        items=items,
+        items=tuple(items),
         total=total,
-        late=late,
+        late=_is_late(order, now),
+        short_items=tuple(short_items),
+        subscription=subscription,
     )
 
 
@@ -56,15 +99,17 @@ def product_view(product: Product, compatible: frozenset[str] = frozenset()) -> 
     )
 
 
-def recent_orders(uow: UowFactory, customer_id: str, now: datetime, limit: int = 3) -> list[OrderView]:
+def recent_orders(uow: UowFactory, customer_id: str, now: datetime, limit: int = 3) -> list[OrderDetails]:
     with uow() as work:
-        return [_order_view(o, now) for o in work.orders.recent_for_customer(customer_id, limit)]
+        return [_order_view(work, o, now) for o in work.orders.recent_for_customer(customer_id, limit)]
 
 
-def order_for_customer(uow: UowFactory, customer_id: str, order_id: str, now: datetime) -> OrderView | None:
+def order_for_customer(
+    uow: UowFactory, customer_id: str, order_id: str, now: datetime
+) -> OrderDetails | None:
     with uow() as work:
         order = work.orders.get_for_customer(order_id, customer_id)
-        return _order_view(order, now) if order else None
+        return _order_view(work, order, now) if order else None
 
 
 CancelOutcome = Literal["cancelled", "not_cancellable", "not_found"]
@@ -72,15 +117,15 @@ CancelOutcome = Literal["cancelled", "not_cancellable", "not_found"]
 
 def cancellable_order(
     uow: UowFactory, customer_id: str, order_id: str | None, now: datetime
-) -> OrderView | None:
+) -> OrderDetails | None:
     """The order a cancel request refers to: the named one, else the newest unshipped."""
     with uow() as work:
         if order_id:
             order = work.orders.get_for_customer(order_id, customer_id)
-            return _order_view(order, now) if order else None
+            return _order_view(work, order, now) if order else None
         for order in work.orders.recent_for_customer(customer_id, limit=10):
             if order.status == "placed":
-                return _order_view(order, now)
+                return _order_view(work, order, now)
         return None
 
 
@@ -131,7 +176,7 @@ def start_return(
             if not delivered:
                 return ReturnResult("no_orders", None)
             order = delivered[0]
-        view = _order_view(order, now)
+        view = _order_view(work, order, now)
         delivered_at = order.delivered_at or order.placed_at
         if order.status != "delivered" or delivered_at < now - timedelta(days=RETURN_WINDOW_DAYS):
             return ReturnResult("not_eligible", view)
@@ -147,29 +192,51 @@ def start_return(
         return ReturnResult("started", view)
 
 
-def report_problem(
+DeliveryOutcome = Literal["opened", "already_open", "not_found", "not_deliverable", "no_problem"]
+
+
+def report_delivery_problem(
     uow: UowFactory,
     customer_id: str,
-    kind: str,
-    conversation_id: str,
+    order_id: str,
+    problem: str,
     detail: str,
-    order_id: str | None,
+    conversation_id: str,
     now: datetime,
-) -> None:
-    """Record an open problem so no offer is made while it is unresolved."""
+) -> DeliveryOutcome:
+    """Open a delivery case for one of the customer's orders, with what went wrong.
+
+    The checks repeat the assistant's own: a case needs a known problem and an
+    order of this customer with something to deliver (placed, shipped or
+    delivered, not a subscription), and one open delivery case per order is
+    enough.
+    """
+    if problem not in DELIVERY_PROBLEMS:
+        return "no_problem"
     with uow() as work:
+        order = work.orders.get_for_customer(order_id, customer_id)
+        if order is None:
+            return "not_found"
+        if order.status not in DELIVERABLE or _order_view(work, order, now).subscription:
+            return "not_deliverable"
+        if any(
+            case.kind == "delivery" and case.order_id == order.id
+            for case in work.cases.open_for_customer(customer_id)
+        ):
+            return "already_open"
         work.cases.add(
             SupportCase(
                 customer_id=customer_id,
                 conversation_id=conversation_id,
-                kind=kind,
-                order_id=order_id,
-                detail=detail[:2000],
+                kind="delivery",
+                order_id=order.id,
+                detail=f"{problem}: {detail}"[:2000],
                 status=CASE_OPEN,
                 created_at=now,
             )
         )
         work.commit()
+        return "opened"
 
 
 def open_problems(uow: UowFactory, customer_id: str, now: datetime) -> frozenset[str]:
@@ -177,7 +244,7 @@ def open_problems(uow: UowFactory, customer_id: str, now: datetime) -> frozenset
     with uow() as work:
         kinds = {case.kind for case in work.cases.open_for_customer(customer_id)}
         for order in work.orders.recent_for_customer(customer_id, limit=10):
-            if _order_view(order, now).late:
+            if _is_late(order, now):
                 kinds.add("delivery")
         return frozenset(kinds & OPEN_PROBLEM_KINDS)
 

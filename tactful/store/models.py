@@ -97,6 +97,10 @@ class Product(Base):
 
     sku = Column(String(64), primary_key=True)
     name = Column(String(300), nullable=False)
+    # How the assistant names the product inside a sentence ("PhotoCloud
+    # Basic", not "PhotoCloud Basic plan (monthly)"); None falls back to the
+    # name (tactful.services.support.sentence_name).
+    short_name = Column(String(120), nullable=True)
     category = Column(String(100), nullable=False, default="general")
     price = Column(Money, nullable=False, default=Decimal("0"))
     margin_rate = Column(Numeric(5, 4), nullable=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,18 +13,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from tactful.identity import issue_token
+from tests.support.policies import DEMO_HOLDOUT, write_policy
 from tests.support.roots import fresh_root
-from tests.support.servers import REPO_ROOT
 
 SECRET = "action-test-secret-0123456789abcdef"
 
 
 @pytest.fixture
-def shop(demo_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point the action runtime at a fresh demo database."""
+def shop(demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the action runtime at a fresh demo database and the demo offer rules
+    (tests/support/policies.py), with the demo holdout: C007 is held out."""
     monkeypatch.setenv("TACTFUL_SHOP_DB_URL", demo_db_url)
     monkeypatch.setenv("TACTFUL_JWT_SECRET", SECRET)
-    monkeypatch.setenv("TACTFUL_POLICY_FILE", str(REPO_ROOT / "policy.yml"))
+    policy = write_policy(tmp_path / "policy.yml", holdout=DEMO_HOLDOUT)
+    monkeypatch.setenv("TACTFUL_POLICY_FILE", str(policy))
     with fresh_root():
         yield demo_db_url
 

@@ -1,15 +1,18 @@
-"""Plain-object builders for engine tests: the demo catalog, contexts, events."""
+"""Plain-object builders for engine tests: the demo catalog, a policy, contexts, events.
+
+The policy and its numbers come from tests/support/policies.py and the catalog
+from tactful/demo/catalog.py, so editing the shop's policy.yml moves no test.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from tactful.demo.catalog import PRODUCTS, DemoProduct
 from tactful.engine.decide import decide
 from tactful.engine.model import (
     ArmStats,
@@ -22,114 +25,50 @@ from tactful.engine.model import (
     Product,
     Purchase,
 )
-from tactful.engine.policy import Holdout, Policy, load_policy
+from tactful.engine.policy import Policy
+from tests.support.policies import build_policy
 
-REPO = Path(__file__).resolve().parents[2]
-POLICY_FILE = REPO / "policy.yml"
 # A Wednesday noon, so "last week" / "this week" wording is predictable.
 NOW = datetime(2024, 5, 15, 12, 0, 0)
 
-_CAMERAS = frozenset({"CAM-X100", "CAM-X200"})
+
+def _optional(values: tuple[str, ...] | None) -> frozenset[str] | None:
+    return frozenset(values) if values is not None else None
 
 
-def _p(
-    sku: str,
-    name: str,
-    category: str,
-    price: str,
-    need: str,
-    *,
-    tier: int | None = None,
-    upgrade_to: str | None = None,
-    compatible: frozenset[str] = frozenset(),
-    stock: int = 25,
-    subscription: bool = False,
-) -> Product:
+def engine_product(p: DemoProduct) -> Product:
+    """A demo product as the store hands it to the engine."""
     return Product(
-        sku=sku,
-        name=name,
-        category=category,
-        price=Decimal(price),
-        margin_rate=None,
-        stock=stock,
-        upgrade_to=upgrade_to,
-        tier=tier,
-        need_group=need,
-        compatible_with=compatible,
-        offer_regions=None,
-        offer_channels=None,
+        sku=p.sku,
+        name=p.name,
+        category=p.category,
+        price=p.price,
+        margin_rate=p.margin_rate,
+        stock=p.stock,
+        upgrade_to=p.upgrade_to,
+        tier=p.tier,
+        need_group=p.need_group,
+        compatible_with=frozenset(p.compatible_with),
+        offer_regions=_optional(p.offer_regions),
+        offer_channels=_optional(p.offer_channels),
         offerable=True,
-        is_subscription=subscription,
+        is_subscription=p.is_subscription,
     )
 
 
 def demo_catalog() -> dict[str, Product]:
-    """The demo catalog of docs/architecture.md."""
-    products = [
-        _p("CAM-X100", "Aurora X100 camera", "camera", "499.00", "camera", tier=1, upgrade_to="CAM-X200"),
-        _p("CAM-X200", "Aurora X200 camera", "camera", "749.00", "camera", tier=2),
-        _p("SD-64", "64 GB SD memory card", "memory_card", "24.99", "memory_card", compatible=_CAMERAS),
-        _p("SD-128", "128 GB SD memory card", "memory_card", "39.99", "memory_card", compatible=_CAMERAS),
-        _p("BAT-X", "X-series spare battery", "battery", "29.99", "camera_battery", compatible=_CAMERAS),
-        _p("BAG-CAM", "Padded camera bag", "bag", "34.99", "camera_bag", compatible=_CAMERAS),
-        _p("TRIPOD-T1", "Travel tripod", "tripod", "59.00", "tripod", compatible=_CAMERAS),
-        _p("HP-100", "Studio headphones", "headphones", "129.00", "headphones", tier=1, upgrade_to="HP-200"),
-        _p("HP-200", "Studio headphones Pro", "headphones", "199.00", "headphones", tier=2),
-        _p("LAP-13", "Nimbus 13 laptop", "laptop", "999.00", "laptop"),
-        _p(
-            "SLV-13",
-            "13-inch laptop sleeve",
-            "sleeve",
-            "29.00",
-            "laptop_sleeve",
-            compatible=frozenset({"LAP-13"}),
-        ),
-        _p("HUB-C", "USB-C hub", "hub", "49.00", "usb_hub", compatible=frozenset({"LAP-13"})),
-        _p(
-            "PLAN-BASIC",
-            "PhotoCloud Basic plan (monthly)",
-            "subscription",
-            "5.00",
-            "photo_plan",
-            tier=1,
-            upgrade_to="PLAN-PRO",
-            stock=0,
-            subscription=True,
-        ),
-        _p(
-            "PLAN-PRO",
-            "PhotoCloud Pro plan (monthly)",
-            "subscription",
-            "12.00",
-            "photo_plan",
-            tier=2,
-            upgrade_to="PLAN-BUSINESS",
-            stock=0,
-            subscription=True,
-        ),
-        _p(
-            "PLAN-BUSINESS",
-            "PhotoCloud Business plan (monthly)",
-            "subscription",
-            "25.00",
-            "photo_plan",
-            tier=3,
-            stock=0,
-            subscription=True,
-        ),
-    ]
-    return {p.sku: p for p in products}
+    """The demo catalog of docs/architecture.md (a fresh dict: tests change it)."""
+    return {p.sku: engine_product(p) for p in PRODUCTS}
 
 
 @lru_cache(maxsize=1)
-def _repo_policy() -> Policy:
-    return load_policy(POLICY_FILE)
+def _test_policy() -> Policy:
+    return build_policy()
 
 
 def default_policy(**changes: Any) -> Policy:
-    """policy.yml with the holdout switched off, so test customers always qualify."""
-    policy = _repo_policy()
-    policy = replace(policy, holdout=Holdout(share=0.0, salt=policy.holdout.salt))
+    """The test policy (tests/support/policies.py): every demo rule, nobody held out."""
+    policy = _test_policy()
     return replace(policy, **changes) if changes else policy
 
 

@@ -80,7 +80,12 @@ def test_out_of_stock_target() -> None:
 
 
 def test_subscriptions_have_no_stock_to_run_out_of() -> None:
-    decision = run(ctx(), customer(bought("PLAN-BASIC", 60)), policy=_policy("plan-upgrade"))
+    catalog = demo_catalog()
+    catalog["PLAN-PRO"] = replace(catalog["PLAN-PRO"], stock=0)
+    policy = _policy("plan-upgrade")
+    rule = replace(policy.offers[0], exclusions=Exclusions(out_of_stock=True))
+    policy = replace(policy, offers=(rule,))
+    decision = run(ctx(), customer(bought("PLAN-BASIC", 60)), policy=policy, catalog=catalog)
     assert decision.offer is not None
     assert decision.offer.target_sku == "PLAN-PRO"
 

@@ -17,8 +17,9 @@ from actions import linking
 from actions.turn import read_turn
 from tactful.linking.service import REQUESTS_PER_CHAT, TRIES_PER_ACCOUNT
 from tactful.ratelimit import MemoryCounter
+from tests.support.policies import DEMO_HOLDOUT, write_policy
 from tests.support.roots import fresh_root, rebuild_root
-from tests.support.servers import REPO_ROOT, free_port
+from tests.support.servers import free_port
 
 
 @pytest.fixture
@@ -26,7 +27,9 @@ def outbox(demo_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     path = tmp_path / "outbox.jsonl"
     monkeypatch.setenv("TACTFUL_SHOP_DB_URL", demo_db_url)
     monkeypatch.setenv("TACTFUL_JWT_SECRET", "linking-action-test-secret")
-    monkeypatch.setenv("TACTFUL_POLICY_FILE", str(REPO_ROOT / "policy.yml"))
+    monkeypatch.setenv(
+        "TACTFUL_POLICY_FILE", str(write_policy(tmp_path / "policy.yml", holdout=DEMO_HOLDOUT))
+    )
     monkeypatch.setenv("TACTFUL_LINK_OUTBOX", str(path))
     monkeypatch.delenv("TACTFUL_LINK_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("TACTFUL_LINK_DELIVERY", raising=False)

@@ -50,6 +50,25 @@ def test_slack_refuses_a_replay_older_than_five_minutes() -> None:
     )
 
 
+def test_slack_window_is_five_minutes_either_way() -> None:
+    stamp = 1_700_000_000
+    good = slack_sign("s3cret", str(stamp), BODY)
+    for offset in (-300, 0, 300):
+        assert slack_signature_valid("s3cret", str(stamp), good, BODY, now=stamp + offset)
+    for offset in (-301, 301):
+        assert not slack_signature_valid("s3cret", str(stamp), good, BODY, now=stamp + offset)
+
+
+def test_slack_says_no_instead_of_raising_on_odd_input() -> None:
+    stamp = str(int(time.time()))
+    good = slack_sign("s3cret", stamp, BODY)
+    assert not slack_signature_valid("", stamp, slack_sign("", stamp, BODY), BODY)
+    assert not slack_signature_valid("s3cret", stamp, good[:-1] + "é", BODY)
+    assert not slack_signature_valid("s3cret", stamp, slack_sign("s3cret", stamp, b"\xff"), b"\xff")
+    assert not slack_signature_valid("s3cret", "", good, BODY)
+    assert not slack_signature_valid("s3cret", stamp, "", BODY)
+
+
 def test_messenger_prefers_sha256_and_accepts_legacy_sha1() -> None:
     sha256 = "sha256=" + hmac.new(b"app", BODY, hashlib.sha256).hexdigest()
     sha1 = "sha1=" + hmac.new(b"app", BODY, hashlib.sha1).hexdigest()

@@ -3,9 +3,9 @@
 * ``main_assistant``: SQLite tracker store; REST, socket.io, Slack (against a
   local fake Slack API) and the signed helpdesk endpoints (against a local
   helpdesk receiver). Rate limits are raised so fuzzing never hits them.
-* ``pg_assistant``: the same REST / socket.io / helpdesk set-up as shipped,
-  with its tracker store in a fresh PostgreSQL database created for this run
-  and dropped afterwards. Rate limits raised.
+* ``pg_assistant``: the REST / socket.io / helpdesk set-up as shipped, with
+  its tracker store and its shop in fresh PostgreSQL databases created for
+  this run and dropped afterwards. Rate limits raised.
 * ``limited_assistant``: small rate limits counted in Redis; its action
   server may be killed by a test (keep such tests last in their module).
 
@@ -107,32 +107,43 @@ def main_assistant(
 
 
 @pytest.fixture(scope="session")
-def pg_tracker_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one assistant's tracker store; dropped afterwards."""
+def pg_databases() -> Iterator[dict[str, str]]:
+    """Two fresh, empty PostgreSQL databases (tracker store, shop) for one assistant; dropped afterwards."""
     admin = create_engine(
         PG_ADMIN_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
     )
-    name = f"tactful_security_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    prefix = f"tactful_security_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    names = {"tracker": f"{prefix}_tracker", "shop": f"{prefix}_shop"}
+    created: list[str] = []
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            for name in names.values():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                created.append(name)
     except SQLAlchemyError as error:
-        admin.dispose()
         skip_or_fail(f"PostgreSQL unreachable at {make_url(PG_ADMIN_URL)!r}: {error}")
     try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        yield {
+            role: make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+            for role, name in names.items()
+        }
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def pg_assistant(
-    tmp_path_factory: pytest.TempPathFactory, pg_tracker_url: str, helpdesk_receiver: HelpdeskReceiver
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_databases: dict[str, str],
+    helpdesk_receiver: HelpdeskReceiver,
 ) -> Iterator[Assistant]:
-    env = {**UNLIMITED, **_helpdesk_env(helpdesk_receiver), "TACTFUL_TRACKER_DB": pg_tracker_url}
-    with start_assistant(tmp_path_factory.mktemp("security-pg"), extra_env=env) as assistant:
+    """Tracker store and shop both on PostgreSQL (the production set-up)."""
+    env = {**UNLIMITED, **_helpdesk_env(helpdesk_receiver), "TACTFUL_TRACKER_DB": pg_databases["tracker"]}
+    workdir = tmp_path_factory.mktemp("security-pg")
+    with start_assistant(workdir, shop_db_url=pg_databases["shop"], extra_env=env) as assistant:
         yield assistant
 
 
@@ -163,6 +174,17 @@ def limited_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assi
 # -- counting probes ----------------------------------------------------------------
 
 _TOTALS: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _count_assistant_requests() -> Iterator[None]:
+    """Count the messages sent through Assistant.say / Assistant.post too."""
+    from tests.support import assistant as assistant_module
+    from tests.support import security
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assistant_module, "post_json", security.post_json)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tactful.identity import issue_token
+from tactful.settings import load_settings
 from tests.support.assistant import Assistant
 from tests.support.security import (
     REST_PATH,
@@ -48,6 +50,7 @@ from tests.support.shop import order_ids_of
 
 pytestmark = pytest.mark.e2e
 
+LIMITS = load_settings().limits
 SCALE = float(os.environ.get("TACTFUL_FUZZ_SCALE", "1"))
 RETURNS = "30 days"
 SESSION = re.compile(r"[0-9a-f]{32}\.[0-9a-f]{32}")
@@ -277,25 +280,47 @@ user_messages = st.one_of(
 )
 
 
-async def _socket_case(
-    url: str, session_request: Any, message: dict[str, Any]
-) -> tuple[Any, list[Any], bool]:
+@dataclass
+class SocketCase:
+    issued: Any
+    replies: list[Any]
+    # Bytes of the case's packet as the client sent it, and whether the server closed the socket.
+    packet_bytes: int
+    closed: bool
+
+
+async def _socket_case(url: str, session_request: Any, message: dict[str, Any]) -> SocketCase:
     widget = Widget(url)
     try:
         issued = await widget.open(session_request)
         if "raw_args" in message:
-            await widget.send(*message["raw_args"])
+            args = list(message["raw_args"])
         else:
             payload = {k: v for k, v in message.items() if k != "own_session"}
             if message["own_session"]:
                 payload["session_id"] = widget.session_id
-            await widget.send(payload)
+            args = [payload]
+        packet_bytes = len(("42" + json.dumps(["user_uttered", *args], separators=(",", ":"))).encode())
+        await widget.send(*args)
         # A normal message after the case: its answer shows the socket still works.
         await asyncio.sleep(0.1)
-        await widget.send({"message": "what is your return policy", "session_id": widget.session_id})
-        replies = await widget.collect_until(lambda r: RETURNS in str(r.get("text", "")), timeout=30)
+        try:
+            await widget.send({"message": "what is your return policy", "session_id": widget.session_id})
+            replies = await widget.collect_until(lambda r: RETURNS in str(r.get("text", "")), timeout=30)
+        except socketio.exceptions.SocketIOError:
+            return SocketCase(issued, [], packet_bytes, closed=True)
         replies += await widget.collect(first_timeout=0.2, quiet=0.2)
-        return issued, replies, widget.sio.connected
+        return SocketCase(issued, replies, packet_bytes, closed=not widget.sio.connected)
+    finally:
+        if widget.sio.connected:
+            await widget.close()
+
+
+async def _fresh_socket_answers(url: str) -> bool:
+    widget = Widget(url)
+    try:
+        await widget.open({"session_id": None})
+        return RETURNS in reply_texts(await widget.say("what is your return policy"))
     finally:
         await widget.close()
 
@@ -303,9 +328,11 @@ async def _socket_case(
 @settings(FUZZ, max_examples=examples(30))
 @given(session_request=session_requests, message=user_messages)
 def test_fuzz_socketio_payloads(target: Target, session_request: Any, message: dict[str, Any]) -> None:
-    issued, replies, connected = asyncio.run(
-        _socket_case(target.assistant.rasa_url, session_request, message)
-    )
-    assert isinstance(issued, str) and SESSION.fullmatch(issued), (session_request, issued)
-    assert connected, (session_request, message)
-    target.check((session_request, message), [], [reply_texts(replies)])
+    url = target.assistant.rasa_url
+    case = asyncio.run(_socket_case(url, session_request, message))
+    assert isinstance(case.issued, str) and SESSION.fullmatch(case.issued), (session_request, case)
+    if case.closed:
+        # engine.io closes a connection whose packet is over TACTFUL_MAX_BODY_BYTES; nothing else may.
+        assert case.packet_bytes > LIMITS.body_bytes - 200, (session_request, message, case)
+        assert asyncio.run(_fresh_socket_answers(url)), "a new connection is not answered"
+    target.check((session_request, message), [], [reply_texts(case.replies)])

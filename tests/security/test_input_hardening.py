@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tactful.channels.socketio import UNREADABLE
 from tactful.settings import load_settings
 from tests.support.assistant import Assistant
 from tests.support.security import (
@@ -243,6 +244,33 @@ def test_an_issued_session_id_is_kept_but_not_with_anything_appended(store_assis
     issued, again = run(flow())
     assert again[0] == issued  # a page reload keeps its conversation
     assert issued not in again[1:] and all(SESSION.fullmatch(str(s)) for s in again[1:]), again
+
+
+def test_socketio_size_limits_refuse_only_the_oversize_message(main_assistant: Assistant) -> None:
+    async def flow() -> tuple[str, bool, str, str]:
+        bystander, sender = Widget(main_assistant.rasa_url), Widget(main_assistant.rasa_url)
+        try:
+            await bystander.open({"session_id": None})
+            await sender.open({"session_id": None})
+            too_long = reply_texts(await sender.say("a" * (LIMITS.message_chars + 1)))
+            # A packet over TACTFUL_MAX_BODY_BYTES: engine.io closes that connection.
+            await sender.send({"message": "b" * LIMITS.body_bytes, "session_id": sender.session_id})
+            for _ in range(50):
+                if not sender.sio.connected:
+                    break
+                await asyncio.sleep(0.1)
+            closed = not sender.sio.connected
+            return too_long, closed, reply_texts(await bystander.say("what is your return policy")), ""
+        finally:
+            for widget in (bystander, sender):
+                if widget.sio.connected:
+                    await widget.close()
+
+    too_long, closed, bystander_answer, _ = run(flow())
+    assert too_long == UNREADABLE
+    assert closed
+    assert RETURNS in bystander_answer
+    assert_alive(main_assistant)
 
 
 @pytest.mark.xfail(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from tactful.engine.holdout import in_holdout
-from tactful.engine.policy import load_policy
 from tactful.services.analytics import format_report, offer_report
 from tactful.store.models import Customer, OfferEventRow, Order, OrderLine
 from tactful.store.unit_of_work import uow_for
+from tests.support.policies import DEMO_HOLDOUT, build_policy
 
-POLICY = load_policy(Path(__file__).resolve().parents[2] / "policy.yml")
+# Only the holdout group matters to the report.
+POLICY = build_policy(holdout=DEMO_HOLDOUT)
 NOW = datetime(2026, 5, 1, 12, 0)
 
 

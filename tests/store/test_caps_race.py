@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from tactful.identity import issue_token
-from tests.support.servers import REPO_ROOT, base_env, free_port, running
+from tests.support.policies import write_policy
+from tests.support.servers import base_env, free_port, running
 from tests.support.shop import offer_events
 
 pytestmark = pytest.mark.slow
@@ -95,7 +96,8 @@ def _race(demo_db_url: str, tmp_path: Path, senders: list[str]) -> list[dict]:
         TACTFUL_SHOP_DB_URL=demo_db_url,
         TACTFUL_JWT_SECRET=SECRET,
         TACTFUL_ACTION_SECRET=ACTION_SECRET,
-        TACTFUL_POLICY_FILE=str(REPO_ROOT / "policy.yml"),
+        # The test policy's caps (tests/support/policies.py): 1 per conversation, 2 per 7 days.
+        TACTFUL_POLICY_FILE=str(write_policy(tmp_path / "policy.yml")),
         TACTFUL_DB_TIMEOUT="30",
     )
     token = issue_token(CUSTOMER, SECRET)

@@ -79,12 +79,12 @@ def test_token_errors(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mo
 
 @pytest.fixture
 def stub_policy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Stands in for tactful.engine.policy (another module's job) so only
+    """Stands in for tactful.services.policy_file (another module's job) so only
     the command's plumbing is under test."""
     answers: dict[str, list[str]] = {}
-    module = types.ModuleType("tactful.engine.policy")
+    module = types.ModuleType("tactful.services.policy_file")
     module.check_file = lambda path: answers.get(Path(path).name, [])  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tactful.engine.policy", module)
+    monkeypatch.setitem(sys.modules, "tactful.services.policy_file", module)
     return answers
 
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from tactful.demo import catalog, customers
 from tactful.demo.loader import load_demo
 from tactful.engine.holdout import in_holdout
-from tactful.engine.policy import load_policy
 from tactful.store import models
 from tactful.store.unit_of_work import uow_for
+from tests.support.policies import DEMO_HOLDOUT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLES = [table for table in models.metadata.sorted_tables]
 
 
@@ -30,11 +28,9 @@ def _days_ago(moment: datetime, now: datetime) -> float:
 # --------------------------------------------------------------------------- holdout
 
 
-def test_c007_is_the_only_demo_customer_in_the_default_policys_holdout_group() -> None:
-    policy = load_policy(REPO_ROOT / "policy.yml")
-    held_out = [
-        cid for cid in customers.CUSTOMER_IDS if in_holdout(cid, policy.holdout.salt, policy.holdout.share)
-    ]
+def test_c007_is_the_only_demo_customer_in_the_demo_holdout_group() -> None:
+    salt, share = DEMO_HOLDOUT["salt"], DEMO_HOLDOUT["share"]
+    held_out = [cid for cid in customers.CUSTOMER_IDS if in_holdout(cid, salt, share)]
     assert held_out == ["C007"]
 
 

@@ -15,15 +15,18 @@ import signal
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import socketio
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
 from tactful.store.models import Cart, CartItem, Order, OrderLine, Product
 from tactful.store.unit_of_work import uow_for
+from tests.support import http as http_support
 
 REST_PATH = "/webhooks/rest/webhook"
 # Kinds: "http" (requests), "socketio" (events emitted), "fuzz_case" (hypothesis examples).
@@ -77,6 +80,14 @@ def request(
         return Reply(answer.status, answer.read())
     finally:
         connection.close()
+
+
+def post_json(
+    url: str, body: Any, headers: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[int, Any]:
+    """tests.support.http.post_json, counted."""
+    record("http")
+    return http_support.post_json(url, body, headers, timeout)
 
 
 def rest(base_url: str, body: Any, path: str = REST_PATH, method: str = "POST") -> Reply:
@@ -165,6 +176,28 @@ def kill_listener(url: str, timeout: float = 15) -> int:
         time.sleep(0.1)
     assert not is_running(pid), f"process {pid} still running"
     return pid
+
+
+# -- the tracker store ----------------------------------------------------------------
+
+
+@contextmanager
+def tracker_store_down(tracker_db: str) -> Iterator[None]:
+    """Rasa's ``events`` table renamed away until the block ends: every read and write of
+    the running tracker store fails (``tracker_db``: a SQLite path or a SQLAlchemy URL)."""
+    engine = create_engine(
+        tracker_db if "://" in tracker_db else f"sqlite:///{tracker_db}", poolclass=NullPool
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE events RENAME TO events_unavailable"))
+        try:
+            yield
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("ALTER TABLE events_unavailable RENAME TO events"))
+    finally:
+        engine.dispose()
 
 
 # -- socket.io --------------------------------------------------------------------------

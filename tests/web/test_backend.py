@@ -8,7 +8,7 @@ import jwt
 import pytest
 import requests
 
-from tactful.engine.policy import load_policy
+from tactful.services.policy_file import load_policy
 from tactful.services.support import cart_for
 from tactful.store.unit_of_work import uow_for
 from tests.support.servers import REPO_ROOT, skip_or_fail
