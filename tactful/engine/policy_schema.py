@@ -20,6 +20,7 @@ from tactful.engine.policy_fields import (
     Link,
     Money,
     Positive,
+    ProblemAt,
     Rate,
     Section,
     Share,
@@ -153,7 +154,7 @@ class PolicyFile(Section):
     def _unique_ids(cls, rules: tuple[RuleSchema, ...]) -> tuple[RuleSchema, ...]:
         # Every event records the offer id, so two rules may not share one.
         first: dict[str, int] = {}
-        duplicates = []
+        duplicates: list[ProblemAt] = []
         for index, rule in enumerate(rules):
             earlier = first.setdefault(rule.id, index)
             if earlier != index:

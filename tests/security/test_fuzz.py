@@ -105,7 +105,7 @@ class Target:
         pid = listening_child(port_of(url))
         assert pid is not None and is_running(pid), (case, "the Rasa process is gone")
         assert rasa_answers(url), (case, "Rasa does not answer its health request")
-        health = request(self.assistant.action_url, "GET", "/health", timeout=10)
+        health = request(self.assistant.action_url, "GET", "/health", timeout=10, kind="health")
         assert health.status == 200, (case, "the action server does not answer", health)
         failures = self.new_failures()
         assert not failures, (case, failures)

@@ -190,10 +190,19 @@ def test_signed_helpdesk_calls_with_unstorable_ids_never_stop_the_assistant(
 ODD_AGENT_TEXTS = {"nul": "Hello\u0000 from Sam", "surrogate": "Hello from\ud800 Sam"}
 
 
+AGENT_TEXT_BUG = (
+    "BUG: a signed agent reply whose text the shop database cannot store (a lone surrogate; NUL on "
+    "PostgreSQL) answers 500 from HandoffService.add_for_customer (UnicodeEncodeError / ValueError at "
+    "commit) after the reply was already written to the tracker; the customer never receives it"
+)
+
+
 def _odd_agent_cases() -> Iterator[Any]:
     for store in ("sqlite", "postgresql"):
         for label, text in ODD_AGENT_TEXTS.items():
-            yield pytest.param(store, text, id=f"{store}-{label}")
+            bug = label == "surrogate" or store == "postgresql"
+            marks = [pytest.mark.xfail(strict=True, reason=AGENT_TEXT_BUG)] if bug else []
+            yield pytest.param(store, text, id=f"{store}-{label}", marks=marks)
 
 
 @pytest.mark.parametrize(("store", "agent_text"), _odd_agent_cases())
@@ -277,6 +286,33 @@ def test_a_socket_cannot_pick_a_rest_or_slack_conversation(main_assistant: Assis
         assert user_texts(assistant, f"socketio:{local}") == ["what is your return policy"]
     after = (user_texts(assistant, f"rest:{rest_sender}"), user_texts(assistant, f"slack:{user}"))
     assert after == before == (["hello"], ["hello"])
+
+
+ODD_SLACK_USERS = ["U0\u0000X", "U0\ud800", "U" + "1" * 200, "U0 X", "U0X\n"]
+
+
+def test_signed_slack_events_with_odd_users_are_dropped_and_odd_text_is_cleaned(
+    main_assistant: Assistant, fake_provider: FakeProvider
+) -> None:
+    assistant = main_assistant
+    log = assistant.workdir / "rasa.log"
+    start = log.stat().st_size
+    before = len(fake_provider.calls)
+    victim = fresh("victim")
+    assistant.say(victim, "hello")
+    for odd in [*ODD_SLACK_USERS, f"rest:{victim}", f"slack:{victim}"]:
+        webhook = hooks.slack_message(odd, "where is my order?", channel="D0ODDCHAN1")
+        assert request(assistant.rasa_url, "POST", webhook.path, webhook.body, webhook.headers).status == 200
+    user = slack_user()
+    slack_turn(assistant, user, "what is your\u0000 return\ud800 policy")
+    assert user_texts(assistant, f"slack:{user}") == ["what is your return policy"]
+    replies = [c for c in fake_provider.calls[before:] if c.method == "chat.postMessage"]
+    assert replies and all(c.recipient == f"D{user[1:]}" for c in replies), replies
+    assert any(RETURNS in c.text for c in replies)
+    with log.open("rb") as handle:
+        handle.seek(start)
+        assert b"Traceback" not in handle.read()
+    assert user_texts(assistant, f"rest:{victim}") == ["hello"]
 
 
 def test_during_a_slack_handoff_the_agent_reply_goes_to_slack_never_to_a_socket(

@@ -10,7 +10,9 @@ afterwards does, which shows the refusals were what stopped it.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -106,6 +108,42 @@ def test_nobody_but_its_customer_can_read_or_accept_a_pending_offer(main_assista
     assert _accepts(assistant, "C001") == before["accepts"][0] + 1, accepted
     assert impression.target_sku in [sku for sku, _ in cart_items(shop, "C001")]
     assert cart_items(shop, "C005") == before["carts"][1]
+
+
+# -- two first messages racing -------------------------------------------------------------------
+
+
+def test_two_customers_racing_for_a_new_conversation_never_see_each_others_orders(
+    main_assistant: Assistant,
+) -> None:
+    assistant = main_assistant
+    shop = assistant.shop_db_url
+    orders = {customer: order_ids_of(shop, customer) for customer in ("C001", "C004")}
+    tokens = {customer: assistant.token(customer) for customer in orders}
+    statuses: list[int] = []
+    for _ in range(8):
+        sender = f"race-{uuid.uuid4().hex[:12]}"
+        barrier = threading.Barrier(2)
+
+        def send(
+            customer: str, sender: str = sender, barrier: threading.Barrier = barrier
+        ) -> tuple[str, Any]:
+            body = {
+                "sender": sender,
+                "message": "where is my order?",
+                "metadata": {"customer_token": tokens[customer]},
+            }
+            barrier.wait(timeout=10)
+            return customer, rest(assistant.rasa_url, body)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(send, orders))
+        for customer, reply in results:
+            other = "C004" if customer == "C001" else "C001"
+            assert reply.status in (200, 403), reply
+            assert not [order for order in orders[other] if order in reply.text], (customer, reply)
+            statuses.append(reply.status)
+    assert statuses.count(200) >= 8, statuses  # each race has a winner
 
 
 # -- while the tracker store is down ----------------------------------------------------------

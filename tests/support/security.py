@@ -65,8 +65,11 @@ def request(
     body: Any = b"",
     headers: dict[str, str] | None = None,
     timeout: float = 60,
+    kind: str = "http",
 ) -> Reply:
-    """Send exactly ``method path`` (no normalising of the path) to a local server."""
+    """Send exactly ``method path`` (no normalising of the path) to a local server.
+
+    ``kind`` names what the request is counted as ("http" probes, "health" checks)."""
     parts = urllib.parse.urlsplit(base_url)
     assert parts.hostname == "127.0.0.1", "security probes only go to local servers"
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -76,7 +79,7 @@ def request(
             method, path, body=data or None, headers={"Content-Type": "application/json", **(headers or {})}
         )
         answer = connection.getresponse()
-        record("http")
+        record(kind)
         return Reply(answer.status, answer.read())
     finally:
         connection.close()
@@ -97,7 +100,7 @@ def rest(base_url: str, body: Any, path: str = REST_PATH, method: str = "POST") 
 def rasa_answers(base_url: str) -> bool:
     """The Rasa server's health answer (GET /)."""
     try:
-        reply = request(base_url, "GET", "/", timeout=10)
+        reply = request(base_url, "GET", "/", timeout=10, kind="health")
     except OSError:
         return False
     return reply.status == 200 and b"Hello from Rasa" in reply.body
