@@ -68,9 +68,13 @@ class TactfulAction(Action):
         choice = numbered_choice(turn.text, turn.channel)
         if choice is None or outcome.kind is not None or not tracker.get_slot("pending_question"):
             return None
-        from actions.yes_no import ActionAffirm, ActionDeny  # yes_no builds on this module
+        answer = NUMBERED_ANSWERS.get(choice)
+        return answer() if answer is not None else None
 
-        return ActionAffirm() if choice == 1 else ActionDeny()
+
+# The actions a numbered reply ("1" / "2") stands for, registered by
+# actions/yes_no.py, so this base module imports none of its subclasses.
+NUMBERED_ANSWERS: dict[int, type[TactfulAction]] = {}
 
 
 def add_open_issue(tracker: Tracker, kind: str) -> SlotSet:

@@ -20,9 +20,9 @@ from actions import runtime
 from actions.offering import offer_context
 from actions.replies import Reply
 from actions.turn import Turn, session_events
+from tactful import wiring
 from tactful.engine.decide import AgentAdvice
 from tactful.handoff import summary as S
-from tactful.handoff import wiring
 from tactful.handoff.service import HandoffRequest
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow

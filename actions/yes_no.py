@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import TactfulAction
+from actions.base import NUMBERED_ANSWERS, TactfulAction
 from actions.offering import ReplyOutcome
 from actions.orders import confirm_cancel, delivery_question, open_delivery_case
 from actions.replies import Reply
@@ -70,3 +70,6 @@ class ActionDeny(TactfulAction):
         if offer_reply.kind is None:
             reply.say("Okay. Is there anything else I can help with?")
         return []
+
+
+NUMBERED_ANSWERS.update({1: ActionAffirm, 2: ActionDeny})

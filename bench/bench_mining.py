@@ -29,8 +29,8 @@ from tactful.engine.mining import (  # noqa: E402
     basket_matrix,
     matrix_stats,
     mine_copurchase,
-    read_baskets,
 )
+from tactful.services.baskets import read_baskets  # noqa: E402
 from tactful.services.policy_file import load_policy  # noqa: E402
 
 BASKETS = REPO_ROOT.parent / "shared" / "data" / "online_retail_baskets.csv"

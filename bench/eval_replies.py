@@ -72,7 +72,9 @@ def measure(pairs: list[tuple[str, ReplyLabel]], classifier: ReplyClassifier) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--mistakes", action="store_true", help="list every misread reply")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 
-from tactful.channels.messaging.dedupe import MemoryRetryFilter, RedisRetryFilter, RetryFilter
+from tactful.dedupe import MemoryRetryFilter, RedisRetryFilter, RetryFilter
 from tactful.handoff.adapters import load_adapter
 from tactful.handoff.retry import Backoff
 from tactful.handoff.service import HandoffService

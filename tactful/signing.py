@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Mapping
 
-from tactful.channels.messaging.dedupe import (
+from tactful.dedupe import (
     DedupeUnavailable,
     MemoryRetryFilter,
     RedisRetryFilter,

@@ -21,10 +21,9 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from tactful import bootstrap
+from tactful import bootstrap, wiring
 from tactful.channels import conversations
 from tactful.channels.ids import channel_of
-from tactful.handoff import wiring
 from tactful.handoff.conversation import sender_of
 from tactful.handoff.service import HandoffInfo
 from tactful.services.agent_offers import AgentOfferRequest

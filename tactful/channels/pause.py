@@ -15,8 +15,8 @@ import logging
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered
 
+from tactful import wiring
 from tactful.channels import conversations
-from tactful.handoff import wiring
 from tactful.handoff.service import Forwarded
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow

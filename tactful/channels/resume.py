@@ -39,9 +39,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from tactful import wiring
 from tactful.channels import conversations
 from tactful.channels.conversations import ConversationState
-from tactful.handoff import wiring
 from tactful.handoff.service import HandoffInfo
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow

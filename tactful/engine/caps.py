@@ -1,4 +1,4 @@
-"""Frequency caps (DESIGN, "Caps"): impressions are what count.
+"""Frequency caps (docs/architecture.md, "Caps"): impressions are what count.
 
 An offer that was shown counts whatever happened next (accepted, declined or
 ignored), so caps read ``impression`` events only. ``caps_allow`` is also what

@@ -1,6 +1,6 @@
 """Consent: has the customer asked for no offers?
 
-The latest opted_out / opted_in event wins, on any channel (DESIGN, "Consent").
+The latest opted_out / opted_in event wins, on any channel (docs/architecture.md, "Consent").
 Events with equal timestamps keep their given order, so the one recorded last
 wins; the store returns events in insertion order.
 """

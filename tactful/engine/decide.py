@@ -1,6 +1,6 @@
 """The offer decision: one offer or none, with reason codes and a trace.
 
-Order (DESIGN, "The offer rules"): the moment -> consent -> caps -> decline
+Order (docs/architecture.md, "The offer rules"): the moment -> consent -> caps -> decline
 suppressions -> eligibility per rule -> candidates -> ranking. The checks that
 block every offer run first and stop early; per-offer checks run per candidate.
 Time and randomness are injected so a decision can be replayed exactly.

@@ -1,4 +1,4 @@
-"""Eligibility of one offer rule for one customer (DESIGN, "Eligibility").
+"""Eligibility of one offer rule for one customer (docs/architecture.md, "Eligibility").
 
 Two questions, kept apart because they read differently in a trace:
 - did the rule's trigger fire, and on which product (``match_rule``)?
@@ -192,7 +192,7 @@ def relates_to_cart(
     ctx: ConversationContext,
     catalog: Mapping[str, Product],
 ) -> bool:
-    """At checkout an offer must be about what is in the cart (DESIGN, "The moment")."""
+    """At checkout an offer must be about what is in the cart (docs/architecture.md, "The moment")."""
     if source is not None and source.in_cart:
         return True
     in_cart = cart_skus(ctx)

@@ -1,4 +1,4 @@
-"""The moment gate (DESIGN, "The moment"): is this a time to suggest anything?
+"""The moment gate (docs/architecture.md, "The moment"): is this a time to suggest anything?
 
 Every failing condition is reported (not only the first), so analytics can see
 that a frustrated customer with an open delivery problem was skipped for both.

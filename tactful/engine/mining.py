@@ -9,53 +9,30 @@ baskets:
     confidence = n(X and Y) / n(X)
     lift       = confidence / (n(Y) / N)
 
-Lift > 1 means Y is bought with X more often than on its own (DESIGN, "Eligibility").
+Lift > 1 means Y is bought with X more often than on its own (docs/architecture.md, "Eligibility").
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from tactful.engine.codes import NON_PRODUCT_CODES, is_non_product
 from tactful.engine.model import CoPurchaseRule
 
 __all__ = [
     "NON_PRODUCT_CODES",
+    "is_non_product",
     "CoPurchaseRule",
     "MiningStats",
     "basket_matrix",
-    "is_non_product",
-    "iter_baskets",
     "matrix_stats",
     "mine_copurchase",
     "mine_matrix",
-    "read_baskets",
 ]
-
-# UCI Online Retail codes that are not products: postage, discounts, manual
-# lines, fees and samples. They are not offered and make no useful antecedents.
-# The one list: the importer marks the same codes not offerable (docs/import.md),
-# so it reads this one rather than the engine knowing about the importer.
-NON_PRODUCT_CODES = frozenset(
-    {
-        "POST",
-        "DOT",
-        "M",
-        "m",
-        "D",
-        "C2",
-        "S",
-        "B",
-        "BANK CHARGES",
-        "AMAZONFEE",
-        "CRUK",
-        "PADS",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -64,24 +41,6 @@ class MiningStats:
     items: int
     # Item pairs over all baskets after de-duplication: sum of k*(k-1)/2.
     pairs: int
-
-
-def is_non_product(code: str) -> bool:
-    return code in NON_PRODUCT_CODES or code.lower().startswith("gift_")
-
-
-def iter_baskets(path: str | Path) -> Iterator[list[str]]:
-    """Baskets from a file with one basket per line, comma-separated item codes."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            items = [code.strip() for code in line.rstrip("\n").split(",")]
-            items = [code for code in items if code]
-            if items:
-                yield items
-
-
-def read_baskets(path: str | Path) -> list[list[str]]:
-    return list(iter_baskets(path))
 
 
 def basket_matrix(

@@ -1,4 +1,4 @@
-"""Choose one offer: Thompson sampling on expected margin (DESIGN, "Choice").
+"""Choose one offer: Thompson sampling on expected margin (docs/architecture.md, "Choice").
 
 Each (offer, variant) is an arm with a Beta(1 + accepts, 1 + declines) posterior
 on P(accept). One draw per arm, times the arm's margin, gives a sampled expected

@@ -1,4 +1,4 @@
-"""Decline suppressions (DESIGN, "Declines").
+"""Decline suppressions (docs/architecture.md, "Declines").
 
 - a declined offer is off for ``offer_suppression_days`` (90);
 - its category is off for ``category_suppression_days`` (14);

@@ -15,7 +15,7 @@ PLACEHOLDERS = frozenset(
     {"trigger_name", "target_name", "price", "final_price", "discount", "since", "category"}
 )
 
-# Fake urgency and scarcity (DESIGN, "Words"). Matched on whole words, any case.
+# Fake urgency and scarcity (docs/architecture.md, "Words"). Matched on whole words, any case.
 URGENCY_PATTERNS: tuple[str, ...] = (
     r"hurry",
     r"only today",

@@ -1,4 +1,4 @@
-"""The moment gate: every DESIGN "no offer" condition, one at a time."""
+"""The moment gate: every "no offer" condition of docs/architecture.md, one at a time."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from tactful.engine.mining import (
     is_non_product,
     matrix_stats,
     mine_copurchase,
-    read_baskets,
 )
+from tactful.services.baskets import read_baskets
 
 # N = 5 baskets; the duplicate A in the last one must count once.
 #   n(A)=4 n(B)=4 n(C)=2 n(D)=1; n(AB)=3 n(AC)=2 n(BC)=1 n(BD)=1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tactful.handoff import wiring
+from tactful import wiring
 from tactful.services.agent_offers import AgentOfferRequest
 from tactful.services.clock import utcnow
 from tests.support.shop import offer_events

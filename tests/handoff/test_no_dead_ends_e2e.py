@@ -115,7 +115,6 @@ def test_a_yes_with_a_date_after_an_offer_opens_no_delivery_case(plain: Assistan
     reply = texts(plain.say("dead-end-5", "Yes. I want it on Tuesday next week.", "C001"))
     assert "logged a delivery problem" not in reply
     assert delivery_cases(plain, "C001") == []
-    print(reply)
 
 
 def test_never_mind_before_an_agent_answers_brings_the_bot_back(

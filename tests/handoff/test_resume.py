@@ -26,10 +26,10 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.assistance import ActionHumanHandoff
+from tactful import wiring
 from tactful.channels import conversations, resume
 from tactful.channels.conversations import conversation_of, state_of
 from tactful.channels.tracker_store import SafeSQLTrackerStore
-from tactful.handoff import wiring
 from tactful.handoff.service import HandoffInfo
 from tactful.services.clock import utcnow
 from tests.actions.conftest import SECRET, make_tracker, run_action

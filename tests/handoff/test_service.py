@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tactful import wiring
 from tactful.engine.model import ConversationContext
-from tactful.handoff import wiring
 from tactful.handoff.delivery import FIRST_ATTEMPT_GRACE
 from tactful.handoff.intake import HandoffRequest
 from tactful.handoff.summary import TranscriptLine

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tactful.channels.messaging.dedupe import MemoryRetryFilter, RedisRetryFilter
+from tactful.dedupe import MemoryRetryFilter, RedisRetryFilter
 from tests.support.servers import free_port, skip_or_fail
 
 

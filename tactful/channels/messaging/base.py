@@ -39,10 +39,10 @@ from sanic.response import HTTPResponse
 from tactful import bootstrap
 from tactful.channels.ids import BadConversationId, conversation_key, local_id_of
 from tactful.channels.inbound import BadInput, message_text
-from tactful.channels.messaging.dedupe import RetryFilter
 from tactful.channels.messaging.http import ProviderHttp
 from tactful.channels.output import RoutedOutput
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
+from tactful.dedupe import RetryFilter
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
+from tactful.engine.codes import is_non_product
 from tactful.importer.reader import CsvFile
 from tactful.importer.report import FileReport
 from tactful.importer.uci.batch import UciBatch, read_batch
-from tactful.importer.uci.parse import COLUMNS, UciLine, detect_variant, is_non_product, parse_row
+from tactful.importer.uci.parse import COLUMNS, UciLine, detect_variant, parse_row
 from tactful.importer.uci.write import refresh_products, write_batch
 
 __all__ = [

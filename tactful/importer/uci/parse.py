@@ -9,7 +9,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from tactful.engine.mining import NON_PRODUCT_CODES
 from tactful.importer.fields import (
     check_length,
     parse_decimal,
@@ -34,10 +33,6 @@ COLUMNS = [
 ORIGINAL = "original"
 R_EXPORT = "r_export"
 
-# Postage, discounts, fees, manual lines and vouchers: the listed codes (shared
-# with co-purchase mining, compared here in upper case), codes with these
-# prefixes, and any code without a digit (docs/import.md).
-NON_PRODUCT_PREFIXES = ("GIFT_0001_",)
 MISSING_CUSTOMER = frozenset({"", "0", "0.0", "NA", "NAN"})
 _CUSTOMER_NUMBER = re.compile(r"\d+(?:\.0+)?")
 
@@ -56,15 +51,6 @@ def detect_variant(header: list[str], display: str) -> str:
         f"{display}:1: not a UCI Online Retail header; expected "
         f"{','.join(COLUMNS)} (optionally after R's unnamed row-number column), "
         f"got {','.join(header)}"
-    )
-
-
-def is_non_product(code: str) -> bool:
-    upper = code.upper()
-    return (
-        not any(char.isdigit() for char in code)
-        or upper in NON_PRODUCT_CODES
-        or upper.startswith(NON_PRODUCT_PREFIXES)
     )
 
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
+from tactful.engine.codes import is_non_product
 from tactful.importer import bulk
 from tactful.importer.report import FileReport
 from tactful.importer.uci.batch import UciBatch
-from tactful.importer.uci.parse import UciLine, is_non_product
+from tactful.importer.uci.parse import UciLine
 from tactful.store.models import Customer, Order, OrderLine, Product
 
 STATUS_SALE = "delivered"  # historic orders: long since delivered
