@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: token run shell test lint validate policy-check unit e2e rasa-test nlu-test setup db model bench clean web browser
+.PHONY: token run shell test lint typecheck validate policy-check unit e2e rasa-test nlu-test setup db model bench clean web browser
 
 setup: $(VENV)/.installed db model web
 
@@ -67,6 +67,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
 policy-check: $(VENV)/.installed
 	$(BIN)/python -m tactful policy check $(TACTFUL_POLICY_FILE)
 
@@ -95,7 +99,7 @@ nlu-test: model
 
 test: $(VENV)/.installed web browser
 	@mkdir -p var
-	$(MAKE) lint policy-check validate
+	$(MAKE) lint typecheck policy-check validate
 	$(MAKE) model
 	$(MAKE) rasa-test
 	$(MAKE) nlu-test

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a few minutes. {contact}"
 
 
-class TactfulAction(Action):
+class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type information
     action_name = ""
     # Actions that read a customer's own data answer anonymous users with
     # ``anonymous_reply`` and nothing else (no hint whether an account exists).

@@ -68,7 +68,7 @@ START_REPLIES: dict[StartStatus, str] = {
     "unavailable": UNAVAILABLE,
 }
 
-_deliveries: set[asyncio.Task] = set()
+_deliveries: set[asyncio.Task[None]] = set()
 
 
 def linking_service() -> LinkingService:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
@@ -12,12 +14,14 @@ from actions.replies import Reply
 from actions.turn import Turn
 
 
-def _pending_question(tracker: Tracker) -> dict | None:
+def _pending_question(tracker: Tracker) -> dict[str, Any] | None:
     value = tracker.get_slot("pending_question")
     return value if isinstance(value, dict) else None
 
 
-async def _delivery_yes(turn: Turn, tracker: Tracker, reply: Reply, question: dict) -> list[EventType]:
+async def _delivery_yes(
+    turn: Turn, tracker: Tracker, reply: Reply, question: dict[str, Any]
+) -> list[EventType]:
     """A yes opens the case only when the question named both the order and the problem."""
     order_id, problem = question.get("order_id"), question.get("problem")
     if order_id and problem:

@@ -27,9 +27,9 @@ logger = logging.getLogger(__name__)
 def build_app(secret: str) -> Sanic:
     if not secret:
         raise ValueError("the action server needs TACTFUL_ACTION_SECRET")
-    app = create_app("actions", cors_origins=[])
+    app: Sanic = create_app("actions", cors_origins=[])
 
-    @app.middleware("request")
+    @app.middleware("request")  # type: ignore[misc, no-untyped-call]  # sanic leaves middleware() untyped
     async def require_secret(request: Request) -> HTTPResponse | None:
         if request.path == "/health":
             # Answered here so it also says whether offers are on ("degraded").

@@ -116,7 +116,8 @@ def _check_db_url(url: str) -> str | None:
 def _shown(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    shown: str = make_url(url).render_as_string(hide_password=True)
+    return shown
 
 
 def _error(message: str) -> None:

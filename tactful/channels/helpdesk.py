@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -78,7 +78,9 @@ def _text_field(payload: dict[str, Any], name: str, limit: int) -> str:
 Handler = Callable[[Request, dict[str, str], HandoffInfo], Awaitable[HTTPResponse]]
 
 
-def _endpoint(handler: Handler, fields: dict[str, int]) -> Callable[[Request], Awaitable[HTTPResponse]]:
+def _endpoint(
+    handler: Handler, fields: dict[str, int]
+) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
     """Authenticate, validate ``fields`` (name: max length), find the open handoff, run ``handler``."""
 
     async def endpoint(request: Request) -> HTTPResponse:
@@ -200,7 +202,7 @@ async def retry_forever(interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-class HelpdeskInput(InputChannel):
+class HelpdeskInput(InputChannel):  # type: ignore[misc]  # rasa ships no type information
     @classmethod
     def name(cls) -> str:
         return "helpdesk"
@@ -212,7 +214,7 @@ class HelpdeskInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("tactful_helpdesk", __name__)
 
-        @blueprint.route("/", methods=["GET"])
+        @blueprint.route("/", methods=["GET"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
@@ -225,12 +227,12 @@ class HelpdeskInput(InputChannel):
         for name, handler, fields in routes:
             blueprint.add_route(_endpoint(handler, fields), f"/{name}", methods=["POST"], name=name)
 
-        @blueprint.listener("after_server_start")
+        @blueprint.listener("after_server_start")  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def start_retries(app: Sanic, _loop: Any) -> None:
             interval = wiring.helpdesk_settings().retry_seconds
             app.ctx.tactful_handoff_retries = asyncio.create_task(retry_forever(interval))
 
-        @blueprint.listener("before_server_stop")
+        @blueprint.listener("before_server_stop")  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def stop_retries(app: Sanic, _loop: Any) -> None:
             task = getattr(app.ctx, "tactful_handoff_retries", None)
             if task is not None:

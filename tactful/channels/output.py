@@ -19,7 +19,7 @@ def _same(recipient_id: str) -> str:
     return recipient_id
 
 
-class RoutedOutput(OutputChannel):
+class RoutedOutput(OutputChannel):  # type: ignore[misc]  # rasa ships no type information
     def __init__(self, inner: OutputChannel, to_recipient: Callable[[str], str] = _same) -> None:
         super().__init__()
         self.inner = inner
@@ -27,8 +27,9 @@ class RoutedOutput(OutputChannel):
         self.sent = 0
 
     # Rasa picks channel-specific responses by the output channel's name.
-    def name(self) -> str:  # type: ignore[override]
-        return self.inner.name()
+    def name(self) -> str:
+        name: str = self.inner.name()
+        return name
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.sent += 1

@@ -66,7 +66,7 @@ def read_message(
     )
 
 
-class ValidatedRestInput(InputChannel):
+class ValidatedRestInput(InputChannel):  # type: ignore[misc]  # rasa ships no type information
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -83,17 +83,17 @@ class ValidatedRestInput(InputChannel):
         settings = bootstrap.root().settings
         pipeline = pipeline_for(on_new_message)
 
-        @blueprint.listener("before_server_start")
+        @blueprint.listener("before_server_start")  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def limit_requests(app: Sanic, _loop: Any) -> None:
             # Sanic reads the whole body before any handler runs; cap every
             # request to the server, not only this channel's.
             app.config.REQUEST_MAX_SIZE = settings.limits.request_bytes
 
-        @blueprint.route("/", methods=["GET"])
+        @blueprint.route("/", methods=["GET"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @blueprint.route("/webhook", methods=["POST"])
+        @blueprint.route("/webhook", methods=["POST"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def receive(request: Request) -> HTTPResponse:
             if len(request.body or b"") > settings.limits.body_bytes:
                 return error(413, f"the body must be at most {settings.limits.body_bytes} bytes")

@@ -87,7 +87,7 @@ class Session:
     key: str  # the conversation id, socketio:<id>
 
 
-class ValidatedSocketIOInput(SocketIOInput):
+class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships no type information
     @classmethod
     def name(cls) -> str:
         return "socketio"
@@ -109,7 +109,7 @@ class ValidatedSocketIOInput(SocketIOInput):
         pipeline = pipeline_for(on_new_message)
         ids = SessionIds(settings.session_secret or "")
         connections = bootstrap.root().async_counter
-        blueprint = super().blueprint(on_new_message)
+        blueprint: Blueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
         sio.eio.max_http_buffer_size = settings.limits.body_bytes
@@ -134,7 +134,7 @@ class ValidatedSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
             return session
 
-        @sio.on("connect", namespace=self.namespace)
+        @sio.on("connect", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
             request = environ.get("sanic.request")
             client = getattr(request, "ip", None) or "unknown"
@@ -147,7 +147,7 @@ class ValidatedSocketIOInput(SocketIOInput):
                 return False
             return True
 
-        @sio.on("session_request", namespace=self.namespace)
+        @sio.on("session_request", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             local_id = ids.verify(requested)
@@ -157,11 +157,11 @@ class ValidatedSocketIOInput(SocketIOInput):
                 token = str(requested)
             await join(sid, token, local_id)
 
-        @sio.on("disconnect", namespace=self.namespace)
+        @sio.on("disconnect", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def disconnect(sid: str) -> None:
             sessions.pop(sid, None)
 
-        @sio.on(self.user_message_evt, namespace=self.namespace)
+        @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def handle_message(sid: str, data: Any = None, *_extra: Any) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             session = sessions.get(sid)

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from tactful.channels.ids import is_storable
 
 
-class TrackerStoreError(RasaException):
+class TrackerStoreError(RasaException):  # type: ignore[misc]  # rasa ships no type information
     """A value the tracker store cannot hold; the message fails, the process goes on."""
 
 
@@ -53,7 +53,7 @@ def connection_kwargs(db: str) -> dict[str, Any]:
     }
 
 
-class SafeSQLTrackerStore(SQLTrackerStore):
+class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships no type information
     def __init__(self, db: str = "rasa.db", host: str | None = None, **kwargs: Any) -> None:
         connection = connection_kwargs(str(db))
         kwargs.pop("dialect", None)

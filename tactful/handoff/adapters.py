@@ -87,4 +87,5 @@ def load_adapter(settings: HelpdeskSettings) -> HelpdeskAdapter:
             f"TACTFUL_HELPDESK_ADAPTER must be 'webhook' or 'package.module:factory', not {settings.adapter!r}"
         )
     factory = getattr(importlib.import_module(module_name), attribute)
-    return factory(settings)
+    adapter: HelpdeskAdapter = factory(settings)
+    return adapter

@@ -27,7 +27,7 @@ class Backoff:
         with self._lock:
             failures = self._failures.get(key, 0) + 1
             self._failures[key] = failures
-            delay = min(self._base * 2 ** (failures - 1), self._max)
+            delay: float = min(self._base * 2 ** (failures - 1), self._max)
             self._due[key] = (now if now is not None else time.monotonic()) + delay
             return delay
 

@@ -194,4 +194,5 @@ class LinkingService:
 
 
 def _age(row: LinkCode, now: datetime) -> timedelta:
-    return now - (row.expires_at - CODE_LIFETIME)
+    age: timedelta = now - (row.expires_at - CODE_LIFETIME)
+    return age

@@ -19,7 +19,14 @@ from tactful.engine.caps import caps_allow
 from tactful.engine.decide import AgentAdvice, advice_for_agent
 from tactful.engine.holdout import in_holdout
 from tactful.engine.messages import build_offer
-from tactful.engine.model import CartLine, ConversationContext, CustomerSnapshot, Offer, Product
+from tactful.engine.model import (
+    CartLine,
+    ConversationContext,
+    CoPurchaseRule,
+    CustomerSnapshot,
+    Offer,
+    Product,
+)
 from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
@@ -95,7 +102,7 @@ class AgentOffers:
         work: UnitOfWork,
         customer_id: str,
         region: str | None,
-        catalog: dict,
+        catalog: dict[str, Product],
         now: datetime,
         policy: Policy,
         conversation_id: str,
@@ -159,9 +166,9 @@ class AgentOffers:
         work: UnitOfWork,
         request: AgentOfferRequest,
         snapshot: CustomerSnapshot,
-        catalog: dict,
+        catalog: dict[str, Product],
         policy: Policy,
-        mined: list,
+        mined: list[CoPurchaseRule],
         now: datetime,
     ) -> Candidate | None:
         cart = work.carts.for_customer(request.customer_id)

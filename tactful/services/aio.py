@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tactful.store.unit_of_work import Deadline, DeadlineExceeded, run_under
 
@@ -49,11 +49,11 @@ async def run_blocking(
         raise
 
 
-def _abandon(worker: asyncio.Future) -> None:
+def _abandon(worker: asyncio.Future[Any]) -> None:
     worker.add_done_callback(_retrieve)
 
 
-def _retrieve(done: asyncio.Future) -> None:
+def _retrieve(done: asyncio.Future[Any]) -> None:
     # Nobody awaits an abandoned worker; fetching its error keeps asyncio from
     # logging the expected DeadlineExceeded as "never retrieved".
     if not done.cancelled():

@@ -15,6 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from tactful.engine.holdout import in_holdout
 from tactful.engine.policy_model import Policy
@@ -127,7 +129,9 @@ def offer_report(
     )
 
 
-def _distinct(session, column, period, kinds: tuple[OfferEventKind, ...]) -> int:  # type: ignore[no-untyped-def]
+def _distinct(
+    session: Session, column: ColumnElement, period: ColumnElement, kinds: tuple[OfferEventKind, ...]
+) -> int:
     return int(
         session.execute(
             select(func.count(func.distinct(column))).where(period).where(OfferEventRow.kind.in_(kinds))
@@ -135,7 +139,9 @@ def _distinct(session, column, period, kinds: tuple[OfferEventKind, ...]) -> int
     )
 
 
-def _revenue_by_group(session, policy: Policy, since: datetime, until: datetime):  # type: ignore[no-untyped-def]
+def _revenue_by_group(
+    session: Session, policy: Policy, since: datetime, until: datetime
+) -> tuple[GroupRevenue, GroupRevenue]:
     """Orders placed in the period (cancelled and returned excluded), per group."""
     rows = session.execute(
         select(
@@ -150,13 +156,19 @@ def _revenue_by_group(session, policy: Policy, since: datetime, until: datetime)
         .where(Order.status.not_in(("cancelled", "returned")))
         .group_by(Order.customer_id)
     )
-    totals = {True: [0, 0, ZERO], False: [0, 0, ZERO]}
+    # Keyed by "held out": True is the holdout group, False the treatment group.
+    customers = {True: 0, False: 0}
+    order_counts = {True: 0, False: 0}
+    revenues = {True: ZERO, False: ZERO}
     for customer_id, orders, revenue in rows:
-        group = totals[in_holdout(customer_id, policy.holdout.salt, policy.holdout.share)]
-        group[0] += 1
-        group[1] += int(orders)
-        group[2] += Decimal(revenue or 0)
-    return GroupRevenue(*totals[False]), GroupRevenue(*totals[True])
+        held_out = in_holdout(customer_id, policy.holdout.salt, policy.holdout.share)
+        customers[held_out] += 1
+        order_counts[held_out] += int(orders)
+        revenues[held_out] += Decimal(revenue or 0)
+    return (
+        GroupRevenue(customers[False], order_counts[False], revenues[False]),
+        GroupRevenue(customers[True], order_counts[True], revenues[True]),
+    )
 
 
 def format_report(report: OfferReport) -> str:

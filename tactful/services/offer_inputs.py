@@ -196,9 +196,9 @@ class OfferInputs:
     by the bot's decisions and the agents' offers."""
 
     def __init__(self) -> None:
-        self.catalog = TtlCache[dict](60)
-        self.arms = TtlCache[dict](30)
-        self.mined = BackgroundValue[list](3600, [])
+        self.catalog = TtlCache[dict[str, Product]](60)
+        self.arms = TtlCache[dict[tuple[str, str], ArmStats]](30)
+        self.mined = BackgroundValue[list[CoPurchaseRule]](3600, [])
 
     def load(
         self, work: UnitOfWork, policy: Policy, uow: Callable[[], UnitOfWork]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from tactful.engine.decide import decide
 from tactful.engine.model import ConversationContext, Decision, Offer
@@ -90,8 +90,9 @@ class OfferService:
         catalog, arms, mined = self.inputs.load(work, policy, self._uow)
         snapshot = None
         if context.customer_id is not None:
+            customer_id = context.customer_id
             # Lock first: every read below sees all earlier impressions.
-            facts = work.offer_history.lock_and_read_facts(context.customer_id, context.conversation_id)
+            facts = work.offer_history.lock_and_read_facts(customer_id, context.conversation_id)
             if facts is None:
                 context = replace(context, customer_id=None)
             else:
@@ -100,7 +101,7 @@ class OfferService:
                     context = replace(context, handoff=True)
                 snapshot = load_snapshot(
                     work,
-                    context.customer_id,
+                    customer_id,
                     context.region or facts.region,
                     catalog,
                     now,
@@ -144,7 +145,7 @@ class OfferService:
     def record_response(
         self,
         customer_id: str,
-        offer: dict,
+        offer: dict[str, Any],
         kind: str,
         channel: str,
         conversation_id: str,
@@ -165,7 +166,7 @@ class OfferService:
         return None
 
     def _accept(
-        self, customer_id: str, offer: dict, channel: str, conversation_id: str, now: datetime
+        self, customer_id: str, offer: dict[str, Any], channel: str, conversation_id: str, now: datetime
     ) -> AcceptOutcome:
         """The accept event and its cart line: one transaction, so both land or neither."""
         with self._uow() as work:
@@ -195,7 +196,7 @@ class OfferService:
 
 
 def _shown_unanswered(
-    work: UnitOfWork, customer_id: str, offer: dict, conversation_id: str
+    work: UnitOfWork, customer_id: str, offer: dict[str, Any], conversation_id: str
 ) -> OfferEventRow | None:
     """The impression this accept answers, if the store holds one it may answer.
 
@@ -230,7 +231,7 @@ def _accept_row(shown: OfferEventRow, channel: str, now: datetime) -> OfferEvent
 
 
 def _fulfil(
-    work: UnitOfWork, customer_id: str, offer: dict, shown: OfferEventRow, now: datetime
+    work: UnitOfWork, customer_id: str, offer: dict[str, Any], shown: OfferEventRow, now: datetime
 ) -> AcceptOutcome:
     if offer.get("is_subscription") and offer.get("link"):
         # The policy's upgrade link (``links.upgrade``) is where a plan changes.
@@ -240,7 +241,7 @@ def _fulfil(
 
 
 def _response_row(
-    customer_id: str, offer: dict, kind: str, channel: str, conversation_id: str, now: datetime
+    customer_id: str, offer: dict[str, Any], kind: str, channel: str, conversation_id: str, now: datetime
 ) -> OfferEventRow:
     return OfferEventRow(
         customer_id=customer_id,
@@ -256,7 +257,7 @@ def _response_row(
     )
 
 
-def offer_to_slot(offer: Offer) -> dict:
+def offer_to_slot(offer: Offer) -> dict[str, Any]:
     """What the conversation keeps about a shown offer (no customer data)."""
     return {
         "offer_id": offer.offer_id,

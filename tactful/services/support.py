@@ -26,7 +26,6 @@ OPEN_PROBLEM_KINDS = frozenset({"complaint", "return", "refund", "cancellation",
 # worse still inside the parentheses an order line is written in.
 _TRAILING_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 DELIVERABLE = frozenset({"placed", "shipped", "delivered"})
-DeliveryProblem = Literal["late", "not_received", "damaged", "missing", "wrong_item"]
 DELIVERY_PROBLEMS: frozenset[str] = frozenset({"late", "not_received", "damaged", "missing", "wrong_item"})
 
 

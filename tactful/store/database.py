@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import warnings
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -27,7 +28,8 @@ SERVER_SHARE = 0.8
 
 
 def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
+    backend: str = make_url(url).get_backend_name()
+    return backend == "sqlite"
 
 
 def server_timeout_millis(timeout_seconds: float) -> int:
@@ -84,8 +86,7 @@ def get_engine(url: str, timeout_seconds: float = 5.0) -> Engine:
 def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
     # pysqlite's own transaction handling defers BEGIN until the first write,
     # which breaks row-lock style serialisation; take control of BEGIN instead.
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -97,11 +98,15 @@ def _configure_sqlite(engine: Engine, timeout_seconds: float) -> None:
         cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # IMMEDIATE takes the write lock up front, so a read-then-write unit of
         # work (caps check then impression) cannot interleave with another.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # event.listen rather than the listens_for decorator (same registration),
+    # which SQLAlchemy 1.4 leaves untyped.
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
 
 
 @functools.lru_cache(maxsize=16)

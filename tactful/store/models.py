@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from sqlalchemy import (
     JSON,
@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
-from sqlalchemy.sql.schema import Column, MetaData
+from sqlalchemy.sql.schema import Column, MetaData, Table
 
 # A naming convention keeps Alembic's generated constraint names stable on
 # both SQLite and PostgreSQL.
@@ -36,7 +36,17 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
-Base = declarative_base(metadata=metadata)
+if TYPE_CHECKING:
+    # SQLAlchemy 1.4 ships no type information: this is what mypy sees of the
+    # declarative base (what the models use of it, and its keyword constructor).
+    class Base:
+        metadata: ClassVar[MetaData]
+        __table__: ClassVar[Table]
+
+        def __init__(self, **kwargs: Any) -> None: ...
+
+else:
+    Base = declarative_base(metadata=metadata)
 
 ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled", "returned")
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import Integer, String, bindparam, cast, exists, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
 
 from tactful.store.models import Customer, Handoff, OfferEventRow, Order, OrderLine
 
@@ -71,7 +72,7 @@ _LATEST_CONSENT_ID = (
 # conversation, and the newest consent choice however old. Three selects, each
 # on its own index, rather than one OR that planners may answer with a scan;
 # an event found twice is deduplicated by id.
-def _event_rows(condition):  # type: ignore[no-untyped-def]
+def _event_rows(condition: ColumnElement) -> Select:
     return select(
         literal("e", String),
         OfferEventRow.kind,

@@ -23,7 +23,7 @@ from tactful.web.validation import BadRequest, error_response, int_field, json_o
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CONFIG = web.AppKey("config", WebConfig)
-UOW = web.AppKey("uow", Callable)
+UOW = web.AppKey[shop.UowFactory]("uow")
 POLICY = web.AppKey("policy", PolicyProvider)
 
 

@@ -85,6 +85,8 @@ def test_a_queued_agent_reply_goes_only_to_the_rest_conversations_customer(
             assert "Sam from support" not in reply.text and order not in reply.text, (label, reply)
     # Refused messages are neither stored nor forwarded to the helpdesk.
     assert helpdesk_receiver.of_type("handoff.message", conversation) == []
+    stored = [e["text"] for e in assistant.tracker(sender)["events"] if e.get("event") == "user"]
+    assert stored == ["hello", "I want to talk to a human"]
 
     answer = assistant.say(sender, "any news?", "C004")
     assert [m["text"] for m in answer] == [agent_text, ACK_DELIVERED]

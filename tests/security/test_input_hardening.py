@@ -247,7 +247,7 @@ def test_an_issued_session_id_is_kept_but_not_with_anything_appended(store_assis
 
 
 def test_socketio_size_limits_refuse_only_the_oversize_message(main_assistant: Assistant) -> None:
-    async def flow() -> tuple[str, bool, str, str]:
+    async def flow() -> tuple[str, bool, str]:
         bystander, sender = Widget(main_assistant.rasa_url), Widget(main_assistant.rasa_url)
         try:
             await bystander.open({"session_id": None})
@@ -260,13 +260,13 @@ def test_socketio_size_limits_refuse_only_the_oversize_message(main_assistant: A
                     break
                 await asyncio.sleep(0.1)
             closed = not sender.sio.connected
-            return too_long, closed, reply_texts(await bystander.say("what is your return policy")), ""
+            return too_long, closed, reply_texts(await bystander.say("what is your return policy"))
         finally:
             for widget in (bystander, sender):
                 if widget.sio.connected:
                     await widget.close()
 
-    too_long, closed, bystander_answer, _ = run(flow())
+    too_long, closed, bystander_answer = run(flow())
     assert too_long == UNREADABLE
     assert closed
     assert RETURNS in bystander_answer

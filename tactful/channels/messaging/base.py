@@ -83,7 +83,7 @@ def json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-class MessagingInput(InputChannel, abc.ABC):
+class MessagingInput(InputChannel, abc.ABC):  # type: ignore[misc]  # rasa ships no type information
     """Signature check, retry dedupe, background handling; providers fill in the rest."""
 
     provider: ClassVar[str]
@@ -92,7 +92,7 @@ class MessagingInput(InputChannel, abc.ABC):
         self.api_base = api_base
         self.http = ProviderHttp(self.provider)
         self._retry_filter = retry_filter
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- provider hooks ---------------------------------------------------
 
@@ -134,13 +134,13 @@ class MessagingInput(InputChannel, abc.ABC):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"tactful_{self.name()}_webhook", __name__)
 
-        @webhook.route("/", methods=["GET"])
+        @webhook.route("/", methods=["GET"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         handler = pipeline_for(on_new_message)
 
-        @webhook.route("/webhook", methods=["GET", "POST"])
+        @webhook.route("/webhook", methods=["GET", "POST"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request, handler)
 

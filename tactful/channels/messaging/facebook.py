@@ -39,7 +39,7 @@ def quick_replies(options: list[dict[str, Any]]) -> list[dict[str, str]]:
     ]
 
 
-class MessengerOutput(OutputChannel):
+class MessengerOutput(OutputChannel):  # type: ignore[misc]  # rasa ships no type information
     """Send API: POST /me/messages with the page access token."""
 
     @classmethod

@@ -92,7 +92,7 @@ def telegram_secret_valid(secret_token: str, header: str | None) -> bool:
     return hmac.compare_digest(secret_token.encode(), header.encode())
 
 
-class _MultiDict(dict):
+class _MultiDict(dict[str, Sequence[str]]):
     """A dict Twilio's validator reads every value of (it calls ``getlist``)."""
 
     def getlist(self, name: str) -> list[str]:

@@ -40,7 +40,7 @@ def clean_text(text: str) -> str:
     return html.unescape(text).strip()
 
 
-class SlackOutput(OutputChannel):
+class SlackOutput(OutputChannel):  # type: ignore[misc]  # rasa ships no type information
     """chat.postMessage, with Block Kit buttons for choices."""
 
     @classmethod

@@ -41,7 +41,7 @@ def inline_keyboard(options: list[dict[str, Any]]) -> dict[str, Any]:
     return {"inline_keyboard": [buttons]}
 
 
-class TelegramOutput(OutputChannel):
+class TelegramOutput(OutputChannel):  # type: ignore[misc]  # rasa ships no type information
     """sendMessage, with an inline keyboard for choices."""
 
     @classmethod

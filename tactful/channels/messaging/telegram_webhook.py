@@ -39,7 +39,8 @@ def call(token: str, method: str, body: dict[str, Any], base: str) -> dict[str, 
     )
     try:
         with urllib.request.urlopen(request, timeout=15) as answer:
-            return json.loads(answer.read() or b"{}")
+            answered: dict[str, Any] = json.loads(answer.read() or b"{}")
+            return answered
     except urllib.error.HTTPError as error:
         return json.loads(error.read() or b"{}") or {"ok": False, "description": f"HTTP {error.code}"}
 

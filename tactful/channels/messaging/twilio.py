@@ -48,7 +48,7 @@ def is_keyword(body: str, keywords: frozenset[str]) -> bool:
     return body.strip().upper() in keywords
 
 
-class TwilioOutput(OutputChannel):
+class TwilioOutput(OutputChannel):  # type: ignore[misc]  # rasa ships no type information
     """Messages API: POST /2010-04-01/Accounts/{sid}/Messages.json."""
 
     address_prefix: ClassVar[str] = ""

@@ -13,12 +13,14 @@ class CartRepository:
         self._session = session
 
     def get(self, cart_id: str) -> Cart | None:
-        return self._session.get(Cart, cart_id)
+        cart: Cart | None = self._session.get(Cart, cart_id)
+        return cart
 
     def for_customer(self, customer_id: str) -> Cart | None:
-        return self._session.scalars(
+        cart: Cart | None = self._session.scalars(
             select(Cart).where(Cart.customer_id == customer_id).order_by(Cart.updated_at.desc())
         ).first()
+        return cart
 
     def get_or_create_for_customer(self, customer_id: str, now: datetime) -> Cart:
         cart = self.for_customer(customer_id)

@@ -12,7 +12,8 @@ class CustomerRepository:
         self._session = session
 
     def get(self, customer_id: str) -> Customer | None:
-        return self._session.get(Customer, customer_id)
+        customer: Customer | None = self._session.get(Customer, customer_id)
+        return customer
 
     def find_by_email(self, email: str) -> Customer | None:
         """The one customer with this email (any case); None if none or ambiguous."""

@@ -25,12 +25,13 @@ class HandoffRepository:
         return handoff
 
     def active_for_conversation(self, conversation_id: str) -> Handoff | None:
-        return self._session.scalars(
+        handoff: Handoff | None = self._session.scalars(
             select(Handoff)
             .where(Handoff.conversation_id == conversation_id)
             .where(Handoff.status.in_(OPEN_HANDOFF_STATUSES))
             .order_by(Handoff.id.desc())
         ).first()
+        return handoff
 
     def add_message(self, message: HandoffMessage) -> None:
         self._session.add(message)
@@ -43,18 +44,22 @@ class HandoffRepository:
         )
         if direction is not None:
             query = query.where(HandoffMessage.direction == direction)
-        return self._session.scalars(query.order_by(HandoffMessage.id)).all()
+        messages: Sequence[HandoffMessage] = self._session.scalars(query.order_by(HandoffMessage.id)).all()
+        return messages
 
     def get(self, handoff_id: int) -> Handoff | None:
-        return self._session.get(Handoff, handoff_id)
+        handoff: Handoff | None = self._session.get(Handoff, handoff_id)
+        return handoff
 
     def get_message(self, message_id: int) -> HandoffMessage | None:
-        return self._session.get(HandoffMessage, message_id)
+        message: HandoffMessage | None = self._session.get(HandoffMessage, message_id)
+        return message
 
     def latest_for_conversation(self, conversation_id: str) -> Handoff | None:
-        return self._session.scalars(
+        handoff: Handoff | None = self._session.scalars(
             select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc())
         ).first()
+        return handoff
 
     def needing_delivery(self, limit: int = 20) -> Sequence[Handoff]:
         """Open handoffs the helpdesk has not fully received: the handoff itself or a customer message."""
@@ -65,16 +70,17 @@ class HandoffRepository:
             .where(HandoffMessage.delivered.is_(False))
             .exists()
         )
-        return self._session.scalars(
+        handoffs: Sequence[Handoff] = self._session.scalars(
             select(Handoff)
             .where((Handoff.status == HANDOFF_PENDING) | ((Handoff.status == HANDOFF_ACTIVE) & unsent))
             .order_by(Handoff.id)
             .limit(limit)
         ).all()
+        return handoffs
 
     def undelivered_to_customer(self, conversation_id: str) -> Sequence[HandoffMessage]:
         """Agent replies and notices waiting for a channel that cannot push (REST)."""
-        return self._session.scalars(
+        messages: Sequence[HandoffMessage] = self._session.scalars(
             select(HandoffMessage)
             .join(Handoff, Handoff.id == HandoffMessage.handoff_id)
             .where(Handoff.conversation_id == conversation_id)
@@ -82,3 +88,4 @@ class HandoffRepository:
             .where(HandoffMessage.delivered.is_(False))
             .order_by(HandoffMessage.id)
         ).all()
+        return messages

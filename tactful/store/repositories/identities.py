@@ -29,7 +29,10 @@ class IdentityRepository:
 
     def pending_code(self, channel: str, external_id: str, for_update: bool = False) -> LinkCode | None:
         # for_update: concurrent guesses at one code must each count (row lock on PostgreSQL).
-        return self._session.get(LinkCode, (channel, external_id), with_for_update=for_update or None)
+        code: LinkCode | None = self._session.get(
+            LinkCode, (channel, external_id), with_for_update=for_update or None
+        )
+        return code
 
     def save_code(self, code: LinkCode) -> None:
         self._session.merge(code)

@@ -23,23 +23,25 @@ class OfferEventRepository:
         self._session.add_all(list(events))
 
     def for_customer(self, customer_id: str, since: datetime) -> Sequence[OfferEventRow]:
-        return self._session.scalars(
+        events: Sequence[OfferEventRow] = self._session.scalars(
             select(OfferEventRow)
             .where(OfferEventRow.customer_id == customer_id)
             .where(OfferEventRow.at >= since)
             .where(OfferEventRow.kind != DECISION)
             .order_by(OfferEventRow.at, OfferEventRow.id)
         ).all()
+        return events
 
     def latest_consent_event(self, customer_id: str) -> OfferEventRow | None:
         """The newest opted_out / opted_in event, however old."""
-        return self._session.scalars(
+        event: OfferEventRow | None = self._session.scalars(
             select(OfferEventRow)
             .where(OfferEventRow.customer_id == customer_id)
             .where(OfferEventRow.kind.in_(CONSENT_KINDS))
             .order_by(OfferEventRow.at.desc(), OfferEventRow.id.desc())
             .limit(1)
         ).first()
+        return event
 
     def latest_consent(self, customer_id: str) -> str | None:
         """'opted_out' or 'opted_in' (whichever is newest), or None."""
@@ -47,12 +49,13 @@ class OfferEventRepository:
         return row.kind if row is not None else None
 
     def in_conversation(self, conversation_id: str) -> Sequence[OfferEventRow]:
-        return self._session.scalars(
+        events: Sequence[OfferEventRow] = self._session.scalars(
             select(OfferEventRow)
             .where(OfferEventRow.conversation_id == conversation_id)
             .where(OfferEventRow.kind != DECISION)
             .order_by(OfferEventRow.at, OfferEventRow.id)
         ).all()
+        return events
 
     def unanswered_impression(
         self, customer_id: str, conversation_id: str, offer_id: str, variant_id: str | None
@@ -66,7 +69,7 @@ class OfferEventRepository:
             .where(answer.kind.in_(ANSWER_KINDS))
             .exists()
         )
-        return self._session.scalars(
+        impression: OfferEventRow | None = self._session.scalars(
             select(OfferEventRow)
             .where(_same_offer(OfferEventRow, customer_id, conversation_id, offer_id, variant_id))
             .where(OfferEventRow.kind == IMPRESSION)
@@ -74,6 +77,7 @@ class OfferEventRepository:
             .order_by(OfferEventRow.id.desc())
             .limit(1)
         ).first()
+        return impression
 
     def arm_counts(self) -> Sequence[tuple[str, str, str, int]]:
         """(offer_id, variant_id, kind, count) for accepted and declined events."""

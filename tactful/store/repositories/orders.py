@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from tactful.store.models import Order, OrderLine, Product
@@ -15,19 +16,21 @@ class OrderRepository:
         self._session = session
 
     def recent_for_customer(self, customer_id: str, limit: int = 3) -> Sequence[Order]:
-        return self._session.scalars(
+        orders: Sequence[Order] = self._session.scalars(
             select(Order)
             .where(Order.customer_id == customer_id)
             .order_by(Order.placed_at.desc(), Order.id.desc())
             .limit(limit)
         ).all()
+        return orders
 
     def get_for_customer(self, order_id: str, customer_id: str) -> Order | None:
-        return self._session.scalars(
+        order: Order | None = self._session.scalars(
             select(Order).where(Order.id == order_id).where(Order.customer_id == customer_id)
         ).first()
+        return order
 
-    def purchases_for_customer(self, customer_id: str, since: datetime | None = None) -> Sequence:
+    def purchases_for_customer(self, customer_id: str, since: datetime | None = None) -> Sequence[Row]:
         """(sku, placed_at, status, quantity) rows for the offer engine."""
         query = (
             select(OrderLine.sku, Order.placed_at, Order.status, OrderLine.quantity)
@@ -36,7 +39,8 @@ class OrderRepository:
         )
         if since is not None:
             query = query.where(Order.placed_at >= since)
-        return self._session.execute(query).all()
+        rows: Sequence[Row] = self._session.execute(query).all()
+        return rows
 
     def offerable_baskets(self) -> list[list[str]]:
         """Every order's offerable SKUs (orders without a customer included),

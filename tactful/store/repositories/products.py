@@ -13,13 +13,18 @@ class ProductRepository:
         self._session = session
 
     def get(self, sku: str) -> Product | None:
-        return self._session.get(Product, sku)
+        product: Product | None = self._session.get(Product, sku)
+        return product
 
     def offerable(self) -> Sequence[Product]:
-        return self._session.scalars(select(Product).where(Product.offerable.is_(True))).all()
+        products: Sequence[Product] = self._session.scalars(
+            select(Product).where(Product.offerable.is_(True))
+        ).all()
+        return products
 
     def all(self) -> Sequence[Product]:
-        return self._session.scalars(select(Product)).all()
+        products: Sequence[Product] = self._session.scalars(select(Product)).all()
+        return products
 
     def compatibility_pairs(self) -> Sequence[tuple[str, str]]:
         rows = self._session.execute(
@@ -29,7 +34,7 @@ class ProductRepository:
 
     def find_by_name(self, text: str, limit: int = 5) -> Sequence[Product]:
         pattern = f"%{text.strip().lower()}%"
-        return self._session.scalars(
+        products: Sequence[Product] = self._session.scalars(
             select(Product)
             .where(Product.offerable.is_(True))
             .where(
@@ -38,3 +43,4 @@ class ProductRepository:
             .order_by(Product.name)
             .limit(limit)
         ).all()
+        return products

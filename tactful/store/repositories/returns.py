@@ -21,8 +21,9 @@ class ReturnRepository:
         return request
 
     def open_for_order(self, order_id: str) -> ReturnRequest | None:
-        return self._session.scalars(
+        request: ReturnRequest | None = self._session.scalars(
             select(ReturnRequest)
             .where(ReturnRequest.order_id == order_id)
             .where(ReturnRequest.status == CASE_OPEN)
         ).first()
+        return request

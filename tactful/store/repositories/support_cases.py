@@ -18,8 +18,9 @@ class SupportCaseRepository:
         return case
 
     def open_for_customer(self, customer_id: str) -> Sequence[SupportCase]:
-        return self._session.scalars(
+        cases: Sequence[SupportCase] = self._session.scalars(
             select(SupportCase)
             .where(SupportCase.customer_id == customer_id)
             .where(SupportCase.status == CASE_OPEN)
         ).all()
+        return cases
