@@ -14,6 +14,9 @@ from tactful.replies import classify_consent_request
 NOT_AN_OPT_OUT = 'Okay. If you\'d like me to stop suggesting products, say "stop suggesting things". What can I help you with?'
 
 
+NOT_AN_OPT_IN = 'Nothing changed. If you\'d like suggestions again, say "you can suggest things again". What can I help you with?'
+
+
 class ActionStopOffers(TactfulAction):
     """Opts out only on words about suggestions or offers (the NLU intent alone is not enough)."""
 
@@ -37,7 +40,19 @@ class ActionResumeOffers(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        await set_offers_consent(turn, reply, opted_in=True)
+        # The words decide, not the NLU intent alone: "I never want to see a
+        # suggestion again" must never turn suggestions back on.
+        choice = classify_consent_request(turn.text)
+        if choice == "opt_out":
+            await set_offers_consent(turn, reply, opted_in=False)
+        elif choice == "opt_in" or turn.text.strip().lower() in (
+            "/resume_offers",
+            "/start_offers",
+            "/opt_in",
+        ):
+            await set_offers_consent(turn, reply, opted_in=True)
+        else:
+            reply.say(NOT_AN_OPT_IN)
         return []
 
 

@@ -21,6 +21,7 @@ from typing import Literal
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
+from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -58,6 +59,18 @@ class Verdict:
         return REFUSALS.get(self.kind, "")
 
 
+def real_store(agent: Agent) -> TrackerStore:
+    """The configured tracker store itself.
+
+    Rasa wraps it in a FailSafeTrackerStore that, on any error, answers from an
+    empty in-memory store: read through that, an unreachable database would
+    look like a new conversation and let anyone in. Read directly, the error
+    reaches the pipeline, which answers with an apology (fail closed).
+    """
+    store = agent.tracker_store
+    return getattr(store, "_tracker_store", store)
+
+
 def first_verified_customer(tracker: DialogueStateTracker) -> str | None:
     for event in tracker.events:
         if isinstance(event, UserUttered):
@@ -92,7 +105,7 @@ class ConversationGate:
             return Verdict("rate_limited")
         if agent is None:
             return Verdict("ok")
-        tracker = await agent.tracker_store.retrieve_full_tracker(message.sender_id)
+        tracker = await real_store(agent).retrieve_full_tracker(message.sender_id)
         if tracker is None:
             return Verdict("ok")
         owner = first_verified_customer(tracker)

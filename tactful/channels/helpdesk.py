@@ -23,7 +23,8 @@ from sanic.response import HTTPResponse
 
 from tactful import bootstrap, wiring
 from tactful.channels import conversations
-from tactful.channels.ids import channel_of
+from tactful.channels.ids import channel_of, is_conversation_id
+from tactful.channels.inbound import clean_text
 from tactful.handoff.conversation import sender_of
 from tactful.handoff.service import HandoffInfo
 from tactful.services.agent_offers import AgentOfferRequest
@@ -72,7 +73,11 @@ def _text_field(payload: dict[str, Any], name: str, limit: int) -> str:
         raise BadRequest(f"'{name}' is required and must be a non-empty string")
     if len(value) > limit:
         raise BadRequest(f"'{name}' must be at most {limit} characters")
-    return value
+    # What no database can store (NUL, lone surrogates) never reaches one.
+    cleaned = clean_text(value)
+    if not cleaned.strip():
+        raise BadRequest(f"'{name}' must contain text")
+    return cleaned
 
 
 Handler = Callable[[Request, dict[str, str], HandoffInfo], Awaitable[HTTPResponse]]
@@ -91,6 +96,8 @@ def _endpoint(
             return _error(error.status, error.message)
         except BadRequest as error:
             return _error(400, str(error))
+        if not is_conversation_id(values["conversation_id"]):
+            return _error(404, "no handoff for this conversation")
         info = await run_blocking(wiring.handoff_service().find, values["conversation_id"])
         if info is None:
             return _error(404, "no handoff for this conversation")

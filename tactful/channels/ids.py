@@ -22,6 +22,7 @@ _CHANNEL = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # ``rasa shell``, use bare ids): the same alphabet plus the separator.
 _STORABLE = re.compile(r"[A-Za-z0-9_.@+:-]{1,200}")
 SEPARATOR = ":"
+_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 class BadConversationId(ValueError):
@@ -72,6 +73,14 @@ def local_id_of(key: str) -> str:
         return split_key(key)[1]
     except BadConversationId:
         return key
+
+
+def is_conversation_id(value: object) -> bool:
+    """A handoff's conversation id: a storable sender id, ":", the session's start second."""
+    if not isinstance(value, str):
+        return False
+    sender, separator, started = value.rpartition(SEPARATOR)
+    return bool(separator) and is_storable(sender) and _SECONDS.fullmatch(started) is not None
 
 
 def is_storable(sender_id: object) -> bool:

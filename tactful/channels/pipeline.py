@@ -7,8 +7,9 @@ cleaned text, verified metadata) and hands it to ``MessagePipeline``:
    customer's conversation);
 2. agent replies held for this conversation are delivered (REST cannot be
    pushed to);
-3. a paused conversation forwards the message to the helpdesk and answers
-   with one acknowledgement;
+3. a paused conversation either lifts the pause ("never mind" before an agent
+   answered, or no agent reachable: ``tactful.channels.resume``) or forwards
+   the message to the helpdesk and answers with one acknowledgement;
 4. otherwise Rasa handles it. A turn that says nothing (the action server is
    down, an action failed, Rasa raised) gets a short apology with the support
    contact: the customer is never left in silence.

@@ -148,7 +148,7 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
             return True
 
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             local_id = ids.verify(requested)
             if local_id is None or not self.session_persistence:

@@ -207,7 +207,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         tier=1,
         upgrade_to="PLAN-PRO",
         is_subscription=True,
-        short_name="PhotoCloud Basic",
+        short_name="PhotoCloud Basic plan",
     ),
     DemoProduct(
         "PLAN-PRO",
@@ -222,7 +222,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         tier=2,
         upgrade_to="PLAN-BUSINESS",
         is_subscription=True,
-        short_name="PhotoCloud Pro",
+        short_name="PhotoCloud Pro plan",
     ),
     DemoProduct(
         "PLAN-BUSINESS",
@@ -236,7 +236,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "5 TB storage, client galleries, five seats, everything in Pro.",
         tier=3,
         is_subscription=True,
-        short_name="PhotoCloud Business",
+        short_name="PhotoCloud Business plan",
     ),
 )
 

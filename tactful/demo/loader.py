@@ -37,6 +37,7 @@ def _load_catalog(conn: Connection) -> None:
         {
             "sku": p.sku,
             "name": p.name,
+            "short_name": p.short_name or None,
             "category": p.category,
             "price": p.price,
             "margin_rate": p.margin_rate,

@@ -90,10 +90,11 @@ def since_text(then: datetime | None, now: datetime) -> str:
         return "last week"
     if days < 31:
         return f"{days // 7} weeks ago"
-    if days < 62:
+    if days < 45:
         return "last month"
     if days < 365:
-        return f"{days // 30} months ago"
+        # 60 days is "2 months ago", not "last month".
+        return f"{round(days / 30.44)} months ago"
     return "over a year ago"
 
 

@@ -144,7 +144,10 @@ def opts_out_anywhere(norm: str) -> bool:
 
 def opts_in(norm: str) -> bool:
     return bool(
-        re.search(r"\b(?:start|resume|turn on|again|back on|ok to|can)\b", norm)
+        re.search(
+            r"\b(?:start|resume|turn on|again|back on|back in|opt (?:me )?in|re-?enable|enable|allow|ok to|can)\b",
+            norm,
+        )
         and OPT_OUT_WORDS.search(norm)
         and not STOP_SUGGESTIONS.search(norm)
     )

@@ -20,6 +20,7 @@ from tactful.engine.history import required_history_days
 from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurchase
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
+from tactful.services.support import sentence_name
 from tactful.store.models import ACCEPTED
 from tactful.store.offer_history import EventRow
 from tactful.store.unit_of_work import UnitOfWork
@@ -103,7 +104,8 @@ def load_catalog(work: UnitOfWork) -> dict[str, Product]:
     for row in work.products.all():
         catalog[row.sku] = Product(
             sku=row.sku,
-            name=row.name,
+            # Offers put the name inside a sentence: the short, natural one.
+            name=sentence_name(row.name, row.short_name),
             category=row.category,
             price=Decimal(row.price),
             margin_rate=Decimal(row.margin_rate) if row.margin_rate is not None else None,

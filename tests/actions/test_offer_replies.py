@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.offers import ActionOfferResponse, ActionStopOffers
+from actions.offers import ActionOfferResponse, ActionResumeOffers, ActionStopOffers
 from actions.smalltalk import ActionSmalltalk
 from tactful.services.support import cart_for
 from tactful.store.unit_of_work import uow_for
@@ -90,3 +90,22 @@ def test_stop_said_to_the_offer_opts_out(shop: str) -> None:
     messages, _ = run_action(ActionOfferResponse(), _pending_tracker("stop", "stop_offers", "C001", pending))
     assert "no more suggestions" in said(messages)
     assert len(offer_events(shop, "C001", "opted_out")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "opted_out", "opted_in"),
+    [
+        ("I never want to see a suggestion again", 1, 0),
+        ("you can suggest things again", 0, 1),
+        ("whatever", 0, 0),
+    ],
+)
+def test_turning_suggestions_back_on_follows_the_words_not_the_intent(
+    shop: str, text: str, opted_out: int, opted_in: int
+) -> None:
+    tracker = make_tracker(
+        text, "resume_offers", "C001", earlier_user_turns=2, session_start=CONVERSATION_START
+    )
+    run_action(ActionResumeOffers(), tracker)
+    assert len(offer_events(shop, "C001", "opted_out")) == opted_out
+    assert len(offer_events(shop, "C001", "opted_in")) == opted_in

@@ -22,6 +22,7 @@ from .factories import NOW  # a Wednesday
         (10, "last week"),
         (15, "2 weeks ago"),
         (40, "last month"),
+        (60, "2 months ago"),
         (100, "3 months ago"),
         (400, "over a year ago"),
     ],

@@ -143,23 +143,12 @@ UNSTORABLE_IDS = {
     "nul": "a\u0000b",
     "nul-in-key": "rest:a\u0000b:1",
 }
-SURROGATE_BUG = (
-    "BUG: a signed helpdesk call whose conversation_id holds a lone surrogate answers 500: "
-    "HandoffService.find queries the shop database with it (UnicodeEncodeError in the driver, "
-    "handoffs.latest_for_conversation), on SQLite and PostgreSQL"
-)
-NUL_BUG = (
-    "BUG: on a PostgreSQL shop, a signed helpdesk call whose conversation_id holds NUL answers 500: "
-    "ValueError 'A string literal cannot contain NUL (0x00) characters' from HandoffService.find"
-)
 
 
 def _unstorable_cases() -> Iterator[Any]:
     for store in ("sqlite", "postgresql"):
         for label, conversation in UNSTORABLE_IDS.items():
-            bug = SURROGATE_BUG if "surrogate" in label else NUL_BUG if store == "postgresql" else None
-            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-            yield pytest.param(store, conversation, id=f"{store}-{label}", marks=marks)
+            yield pytest.param(store, conversation, id=f"{store}-{label}")
 
 
 @pytest.mark.parametrize("endpoint", ["reply", "handback", "offer"])
@@ -192,19 +181,10 @@ def test_signed_helpdesk_calls_with_unstorable_ids_never_stop_the_assistant(
 ODD_AGENT_TEXTS = {"nul": "Hello\u0000 from Sam", "surrogate": "Hello from\ud800 Sam"}
 
 
-AGENT_TEXT_BUG = (
-    "BUG: a signed agent reply whose text the shop database cannot store (a lone surrogate; NUL on "
-    "PostgreSQL) answers 500 from HandoffService.add_for_customer (UnicodeEncodeError / ValueError at "
-    "commit) after the reply was already written to the tracker; the customer never receives it"
-)
-
-
 def _odd_agent_cases() -> Iterator[Any]:
     for store in ("sqlite", "postgresql"):
         for label, text in ODD_AGENT_TEXTS.items():
-            bug = label == "surrogate" or store == "postgresql"
-            marks = [pytest.mark.xfail(strict=True, reason=AGENT_TEXT_BUG)] if bug else []
-            yield pytest.param(store, text, id=f"{store}-{label}", marks=marks)
+            yield pytest.param(store, text, id=f"{store}-{label}")
 
 
 @pytest.mark.parametrize(("store", "agent_text"), _odd_agent_cases())

@@ -273,11 +273,6 @@ def test_socketio_size_limits_refuse_only_the_oversize_message(main_assistant: A
     assert_alive(main_assistant)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: session_request without a payload raises TypeError in the handler "
-    "(session_request() missing 'data'); no session is issued",
-)
 def test_a_session_request_without_a_payload_gets_a_fresh_session(main_assistant: Assistant) -> None:
     async def flow() -> Any:
         widget = Widget(main_assistant.rasa_url)

@@ -177,12 +177,6 @@ def test_a_tracker_store_outage_answers_everyone_and_ownership_holds_afterwards(
     assert own.status == 200 and any(order in own.text for order in kens), own
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: while the tracker store fails, Rasa's FailSafeTrackerStore returns None from "
-    "retrieve_full_tracker, so ConversationGate.admit sees a new conversation: another customer's "
-    "message is answered 200 by a normal bot turn instead of 403 or the apology",
-)
 def test_while_the_tracker_store_is_down_another_customer_is_refused_or_told_so(
     store_assistant: Assistant,
 ) -> None:
