@@ -73,11 +73,7 @@ def _text_field(payload: dict[str, Any], name: str, limit: int) -> str:
         raise BadRequest(f"'{name}' is required and must be a non-empty string")
     if len(value) > limit:
         raise BadRequest(f"'{name}' must be at most {limit} characters")
-    # What no database can store (NUL, lone surrogates) never reaches one.
-    cleaned = clean_text(value)
-    if not cleaned.strip():
-        raise BadRequest(f"'{name}' must contain text")
-    return cleaned
+    return value
 
 
 Handler = Callable[[Request, dict[str, str], HandoffInfo], Awaitable[HTTPResponse]]
@@ -98,6 +94,11 @@ def _endpoint(
             return _error(400, str(error))
         if not is_conversation_id(values["conversation_id"]):
             return _error(404, "no handoff for this conversation")
+        if "text" in values:
+            # What no database can store (NUL, lone surrogates) never reaches one.
+            values["text"] = clean_text(values["text"])
+            if not values["text"].strip():
+                return _error(400, "'text' must contain text")
         info = await run_blocking(wiring.handoff_service().find, values["conversation_id"])
         if info is None:
             return _error(404, "no handoff for this conversation")

@@ -24,6 +24,7 @@ import socketio
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
+from tactful.services.support import sentence_name
 from tactful.store.models import Cart, CartItem, Order, OrderLine, Product
 from tactful.store.unit_of_work import uow_for
 from tests.support import http as http_support
@@ -291,20 +292,23 @@ def cart_items(db_url: str, customer_id: str) -> list[tuple[str, int]]:
 
 
 def purchased_product_names(db_url: str, customer_id: str) -> list[str]:
+    """Every name of what the customer bought: full names and the short ones sentences use."""
     with uow_for(db_url) as work:
-        return list(
-            work.session.scalars(
-                select(Product.name)
-                .join(OrderLine, OrderLine.sku == Product.sku)
-                .join(Order, Order.id == OrderLine.order_id)
-                .where(Order.customer_id == customer_id)
-                .distinct()
-            )
-        )
+        rows = work.session.execute(
+            select(Product.name, Product.short_name)
+            .join(OrderLine, OrderLine.sku == Product.sku)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(Order.customer_id == customer_id)
+            .distinct()
+        ).all()
+    return sorted({name for row in rows for name in (row.name, sentence_name(row.name, row.short_name))})
 
 
 def product_name(db_url: str, sku: str) -> str:
+    """The product's name as offers word it (its short name when it has one)."""
     with uow_for(db_url) as work:
-        name = work.session.scalar(select(Product.name).where(Product.sku == sku))
-    assert name, f"no product {sku}"
-    return str(name)
+        row = work.session.execute(
+            select(Product.name, Product.short_name).where(Product.sku == sku)
+        ).one_or_none()
+    assert row, f"no product {sku}"
+    return sentence_name(row.name, row.short_name)
