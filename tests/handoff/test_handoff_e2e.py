@@ -12,17 +12,12 @@ import pytest
 from tactful.channels.helpdesk import HANDBACK_NOTICE
 from tactful.channels.pause import ACK_DELIVERED
 from tests.handoff.conftest import POLICY, SECRET
-from tests.support.assistant import Assistant, start_assistant, texts
-from tests.support.helpdesk import HelpdeskReceiver, signed_call, signed_post
+from tests.support.assistant import Assistant, texts
+from tests.support.helpdesk import HelpdeskReceiver, signed_call, signed_post, staffed_assistant
 from tests.support.http import post_json
 from tests.support.shop import offer_events
 
 pytestmark = pytest.mark.e2e
-
-CREDENTIALS = """\
-tactful.channels.rest.ValidatedRestInput:
-tactful.channels.helpdesk.HelpdeskInput:
-"""
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +30,9 @@ def receiver() -> Iterator[HelpdeskReceiver]:
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory, receiver: HelpdeskReceiver) -> Iterator[Assistant]:
     workdir = tmp_path_factory.mktemp("handoff-e2e")
-    (workdir / "credentials.yml").write_text(CREDENTIALS)
-    (workdir / "policy.yml").write_text(POLICY)
-    env = {
-        "TACTFUL_CREDENTIALS": str(workdir / "credentials.yml"),
-        "TACTFUL_POLICY_FILE": str(workdir / "policy.yml"),
-        "TACTFUL_HELPDESK_URL": receiver.url,
-        "TACTFUL_HELPDESK_SECRET": SECRET,
-        "TACTFUL_HELPDESK_TIMEOUT": "2",
-        "TACTFUL_HELPDESK_RETRY_SECONDS": "0.5",
-        "TACTFUL_HELPDESK_RETRY_MAX_SECONDS": "1",
-    }
-    with start_assistant(workdir, extra_env=env) as running:
+    with staffed_assistant(
+        workdir, receiver, SECRET, POLICY, TACTFUL_HELPDESK_RETRY_MAX_SECONDS="1"
+    ) as running:
         yield running
 
 

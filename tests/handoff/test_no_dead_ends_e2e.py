@@ -14,23 +14,19 @@ from tactful.store.models import SupportCase
 from tactful.store.unit_of_work import uow_for
 from tests.handoff.conftest import POLICY, SECRET
 from tests.support.assistant import Assistant, start_assistant, texts
-from tests.support.helpdesk import HelpdeskReceiver
+from tests.support.helpdesk import HANDOFF_CREDENTIALS, HelpdeskReceiver, staffed_assistant
 from tests.support.shop import offer_events, order_ids_of
 
 pytestmark = pytest.mark.e2e
 
 CONTACT = "support@example.com"
-CREDENTIALS = """\
-tactful.channels.rest.ValidatedRestInput:
-tactful.channels.helpdesk.HelpdeskInput:
-"""
 
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """The default set-up: no helpdesk configured."""
     workdir = tmp_path_factory.mktemp("no-helpdesk")
-    (workdir / "credentials.yml").write_text(CREDENTIALS)
+    (workdir / "credentials.yml").write_text(HANDOFF_CREDENTIALS)
     env = {
         "TACTFUL_CREDENTIALS": str(workdir / "credentials.yml"),
         "TACTFUL_HELPDESK_URL": "",
@@ -50,17 +46,7 @@ def receiver() -> Iterator[HelpdeskReceiver]:
 @pytest.fixture(scope="module")
 def staffed(tmp_path_factory: pytest.TempPathFactory, receiver: HelpdeskReceiver) -> Iterator[Assistant]:
     workdir = tmp_path_factory.mktemp("helpdesk")
-    (workdir / "credentials.yml").write_text(CREDENTIALS)
-    (workdir / "policy.yml").write_text(POLICY)
-    env = {
-        "TACTFUL_CREDENTIALS": str(workdir / "credentials.yml"),
-        "TACTFUL_POLICY_FILE": str(workdir / "policy.yml"),
-        "TACTFUL_HELPDESK_URL": receiver.url,
-        "TACTFUL_HELPDESK_SECRET": SECRET,
-        "TACTFUL_HELPDESK_TIMEOUT": "2",
-        "TACTFUL_HELPDESK_RETRY_SECONDS": "0.5",
-    }
-    with start_assistant(workdir, extra_env=env) as running:
+    with staffed_assistant(workdir, receiver, SECRET, POLICY) as running:
         yield running
 
 

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import hmac
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -23,8 +22,9 @@ from tactful.signing import (
     verify,
     verify_once,
 )
+from tests.support.redis import scratch_prefix
 from tests.support.roots import fresh_root
-from tests.support.servers import free_port, skip_or_fail
+from tests.support.servers import free_port
 
 SECRET = "s3cret"
 BODY = b'{"conversation_id":"c:1","text":"hi"}'
@@ -172,19 +172,8 @@ def test_a_forged_request_does_not_burn_the_id() -> None:
 
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        skip_or_fail(f"Redis is not reachable at {REDIS_URL}")
-    prefix = f"test:replay:{uuid.uuid4().hex}:"
-    yield prefix
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    with scratch_prefix("test:replay", url=REDIS_URL) as prefix:
+        yield prefix
 
 
 def test_redis_guard_refuses_a_replay_on_another_replica(redis_prefix: str) -> None:

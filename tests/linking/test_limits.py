@@ -8,7 +8,6 @@ and the mailer are the test's own.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,23 +30,14 @@ from tactful.settings import load_settings
 from tactful.store.models import LinkCode
 from tactful.store.unit_of_work import UnitOfWork, uow_for
 from tests.linking.support import Clock, Outbox, memory_counter
-from tests.support.servers import free_port, skip_or_fail
+from tests.support.redis import scratch_prefix
+from tests.support.servers import free_port
 
 SECRET = "link-limits-test-secret"
 ALICE = "alice@example.com"  # demo customer C001
 NOBODY = "nobody-at-all@example.com"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ATTACKING_CHATS = 200
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
 
 
 @pytest.fixture
@@ -270,21 +260,8 @@ class Prefixed:
 
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        skip_or_fail(f"Redis is not reachable at {REDIS_URL}")
-    prefix = f"test-linking-{uuid.uuid4().hex}:"
-    try:
+    with scratch_prefix("test-linking", match_prefix=KEY_PREFIX, url=REDIS_URL) as prefix:
         yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"{KEY_PREFIX}{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 def replica(new_uow: Callable[[], UnitOfWork], outbox: Outbox, clock: Clock, prefix: str) -> LinkingService:

@@ -19,16 +19,6 @@ ALICE = "alice@example.com"  # demo customer C001
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
-
-
-@pytest.fixture
 def service(demo_db_url: str, outbox: Outbox, clock: Clock) -> LinkingService:
     new_uow: Callable[[], UnitOfWork] = lambda: uow_for(demo_db_url)  # noqa: E731
     return LinkingService(new_uow, outbox, SECRET, clock, memory_counter(clock))

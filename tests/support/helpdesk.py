@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from tactful.signing import SIGNATURE_HEADER, SignatureError, signed_headers, verify
+from tests.support.assistant import Assistant, start_assistant
 from tests.support.http import post_json
 
 
@@ -139,3 +143,30 @@ def signed_post(
     """POST as a helpdesk would: signed afresh, so each call has a new request id."""
     data, headers = signed_call(secret, body, timestamp, signature)
     return post_json(url, data, headers, timeout=30)
+
+
+# REST and the helpdesk endpoints: all a handoff test talks to.
+HANDOFF_CREDENTIALS = """\
+tactful.channels.rest.ValidatedRestInput:
+tactful.channels.helpdesk.HelpdeskInput:
+"""
+
+
+@contextmanager
+def staffed_assistant(
+    workdir: Path, receiver: HelpdeskReceiver, secret: str, policy: str, **extra_env: str
+) -> Iterator[Assistant]:
+    """A running assistant whose handoffs go to ``receiver`` (fast retries for tests)."""
+    (workdir / "credentials.yml").write_text(HANDOFF_CREDENTIALS)
+    (workdir / "policy.yml").write_text(policy)
+    env = {
+        "TACTFUL_CREDENTIALS": str(workdir / "credentials.yml"),
+        "TACTFUL_POLICY_FILE": str(workdir / "policy.yml"),
+        "TACTFUL_HELPDESK_URL": receiver.url,
+        "TACTFUL_HELPDESK_SECRET": secret,
+        "TACTFUL_HELPDESK_TIMEOUT": "2",
+        "TACTFUL_HELPDESK_RETRY_SECONDS": "0.5",
+        **extra_env,
+    }
+    with start_assistant(workdir, extra_env=env) as running:
+        yield running

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
+
+from tests.support.redis import scratch_prefix
 
 REDIS_URL = os.environ.get("TACTFUL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Nothing listens on port 1: connections are refused at once.
@@ -26,26 +27,9 @@ class FakeClock:
 @pytest.fixture
 def redis_prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A unique tactful.ratelimit.KEY_PREFIX on the real Redis; its keys are deleted after."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        client.close()
-        reason = f"Redis unreachable at {REDIS_URL}: {error}"
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)")
-        pytest.skip(reason)
-    prefix = f"tactful:test:{uuid.uuid4().hex}:"
-    monkeypatch.setattr("tactful.ratelimit.KEY_PREFIX", prefix)
-    try:
+    with scratch_prefix("tactful:test", url=REDIS_URL) as prefix:
+        monkeypatch.setattr("tactful.ratelimit.KEY_PREFIX", prefix)
         yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 @pytest.fixture
