@@ -13,7 +13,7 @@ from tactful.channels.helpdesk import HANDBACK_NOTICE
 from tactful.channels.pause import ACK_DELIVERED
 from tests.handoff.conftest import POLICY, SECRET
 from tests.support.assistant import Assistant, texts
-from tests.support.helpdesk import HelpdeskReceiver, signed_call, signed_post, staffed_assistant
+from tests.support.helpdesk import HelpdeskReceiver, receiving, signed_call, signed_post, staffed_assistant
 from tests.support.http import post_json
 from tests.support.shop import offer_events
 
@@ -22,9 +22,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[HelpdeskReceiver]:
-    running = HelpdeskReceiver(SECRET).start()
-    yield running
-    running.stop()
+    with receiving(SECRET) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

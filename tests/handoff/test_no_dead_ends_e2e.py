@@ -14,7 +14,7 @@ from tactful.store.models import SupportCase
 from tactful.store.unit_of_work import uow_for
 from tests.handoff.conftest import POLICY, SECRET
 from tests.support.assistant import Assistant, start_assistant, texts
-from tests.support.helpdesk import HANDOFF_CREDENTIALS, HelpdeskReceiver, staffed_assistant
+from tests.support.helpdesk import HANDOFF_CREDENTIALS, HelpdeskReceiver, receiving, staffed_assistant
 from tests.support.shop import offer_events, order_ids_of
 
 pytestmark = pytest.mark.e2e
@@ -38,9 +38,8 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[HelpdeskReceiver]:
-    running = HelpdeskReceiver(SECRET).start()
-    yield running
-    running.stop()
+    with receiving(SECRET) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

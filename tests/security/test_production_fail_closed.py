@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.assistant import MODEL
+from tests.support.assistant import rasa_command
 from tests.support.servers import REPO_ROOT, base_env, free_port
 
 pytestmark = pytest.mark.e2e
@@ -28,28 +28,11 @@ def makefile_dev_secrets() -> dict[str, str]:
 
 
 def commands(tmp: Path, secrets: dict[str, str]) -> dict[str, list[str]]:
-    bin_dir = Path(sys.executable).parent
     return {
         "actions": [sys.executable, "-m", "tactful.action_server", "--port", str(free_port())],
         "web": [sys.executable, "-m", "tactful.web.server", "--port", str(free_port())],
-        # The command line of tests.support.assistant.start_assistant.
-        "rasa": [
-            str(bin_dir / "rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            str(REPO_ROOT / "endpoints.yml"),
-            "--credentials",
-            str(REPO_ROOT / "credentials.yml"),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(free_port()),
-            "--enable-api",
-            "--auth-token",
-            secrets["RASA_TOKEN"],
-        ],
+        "rasa": rasa_command(free_port(), str(REPO_ROOT / "credentials.yml"))
+        + ["--enable-api", "--auth-token", secrets["RASA_TOKEN"]],
     }
 
 

@@ -74,6 +74,24 @@ def run_cli(env: dict[str, str], *args: str) -> None:
     )
 
 
+def rasa_command(port: int, credentials: str) -> list[str]:
+    """``rasa run`` as the tests start it (the API flags are the caller's)."""
+    return [
+        str(Path(sys.executable).parent / "rasa"),
+        "run",
+        "--model",
+        str(MODEL),
+        "--endpoints",
+        str(REPO_ROOT / "endpoints.yml"),
+        "--credentials",
+        credentials,
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
 @contextmanager
 def start_assistant(
     workdir: Path, shop_db_url: str | None = None, extra_env: dict[str, str] | None = None
@@ -108,23 +126,8 @@ def start_assistant(
         )
         stack.enter_context(
             running(
-                [
-                    str(Path(sys.executable).parent / "rasa"),
-                    "run",
-                    "--model",
-                    str(MODEL),
-                    "--endpoints",
-                    str(REPO_ROOT / "endpoints.yml"),
-                    "--credentials",
-                    env.get("TACTFUL_CREDENTIALS", str(REPO_ROOT / "credentials.yml")),
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(rasa_port),
-                    "--enable-api",
-                    "--auth-token",
-                    RASA_TOKEN,
-                ],
+                rasa_command(rasa_port, env.get("TACTFUL_CREDENTIALS", str(REPO_ROOT / "credentials.yml")))
+                + ["--enable-api", "--auth-token", RASA_TOKEN],
                 env,
                 workdir / "rasa.log",
                 f"http://127.0.0.1:{rasa_port}/",

@@ -153,6 +153,16 @@ tactful.channels.helpdesk.HelpdeskInput:
 
 
 @contextmanager
+def receiving(secret: str) -> Iterator[HelpdeskReceiver]:
+    """A local helpdesk receiver that checks every signature with ``secret``."""
+    receiver = HelpdeskReceiver(secret).start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+@contextmanager
 def staffed_assistant(
     workdir: Path, receiver: HelpdeskReceiver, secret: str, policy: str, **extra_env: str
 ) -> Iterator[Assistant]:
