@@ -1,4 +1,4 @@
-"""Run the rasa-sdk action server on localhost, with an optional shared secret.
+"""Run the rasa-sdk action server on localhost, behind a required shared secret.
 
 rasa-sdk binds to 0.0.0.0 and has no authentication. This entry point binds to
 TACTFUL_ACTION_HOST (127.0.0.1 by default) and rejects every call whose

@@ -58,6 +58,8 @@ def problems_for(process: Process, settings: Settings, argv: Sequence[str] = ())
         secrets["TACTFUL_ACTION_SECRET"] = settings.action_secret
         secrets["TACTFUL_LINK_SECRET"] = settings.explicit_secrets["TACTFUL_LINK_SECRET"]
         secrets["TACTFUL_HELPDESK_SECRET"] = settings.explicit_secrets["TACTFUL_HELPDESK_SECRET"]
+        if settings.link_delivery.kind == "webhook":
+            secrets["TACTFUL_LINK_WEBHOOK_SECRET"] = settings.link_delivery.webhook_secret
         if settings.link_delivery.kind == "outbox":
             found.append(
                 "TACTFUL_LINK_DELIVERY is the file outbox, which keeps live link codes on disk; set"

@@ -25,6 +25,7 @@ from tactful import bootstrap, wiring
 from tactful.channels import conversations
 from tactful.channels.ids import channel_of, is_conversation_id
 from tactful.channels.inbound import clean_text
+from tactful.channels.startup import cap_request_size, check_rasa_process
 from tactful.handoff.conversation import sender_of
 from tactful.handoff.service import HandoffInfo
 from tactful.services.agent_offers import AgentOfferRequest
@@ -217,10 +218,12 @@ class HelpdeskInput(InputChannel):  # type: ignore[misc]  # rasa ships no type i
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        check_rasa_process()
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("tactful_helpdesk", __name__)
+        cap_request_size(blueprint)
 
         @blueprint.route("/", methods=["GET"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def health(request: Request) -> HTTPResponse:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -31,7 +31,7 @@ from tactful import bootstrap
 from tactful.channels.ids import conversation_key, local_id_error
 from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
 from tactful.channels.pipeline import pipeline_for
-from tactful.production import check_process
+from tactful.channels.startup import cap_request_size, check_rasa_process
 from tactful.settings import Settings
 
 REFUSAL_STATUS = {"rate_limited": 429, "other_customer": 403, "signed_out": 403}
@@ -73,9 +73,7 @@ class ValidatedRestInput(InputChannel):  # type: ignore[misc]  # rasa ships no t
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        # Every Rasa set-up loads this channel, so the production checks for
-        # the Rasa process run here, before the server starts.
-        check_process("rasa")
+        check_rasa_process()
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -83,11 +81,7 @@ class ValidatedRestInput(InputChannel):  # type: ignore[misc]  # rasa ships no t
         settings = bootstrap.root().settings
         pipeline = pipeline_for(on_new_message)
 
-        @blueprint.listener("before_server_start")  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
-        async def limit_requests(app: Sanic, _loop: Any) -> None:
-            # Sanic reads the whole body before any handler runs; cap every
-            # request to the server, not only this channel's.
-            app.config.REQUEST_MAX_SIZE = settings.limits.request_bytes
+        cap_request_size(blueprint)
 
         @blueprint.route("/", methods=["GET"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def health(_: Request) -> HTTPResponse:

@@ -40,6 +40,7 @@ from tactful.channels.ids import conversation_key
 from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
 from tactful.channels.sessions import SessionIds
+from tactful.channels.startup import cap_request_size, check_rasa_process
 from tactful.ratelimit import CounterUnavailable
 from tactful.settings import WebSettings
 
@@ -94,6 +95,7 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        check_rasa_process()
         channel = super().from_credentials(credentials)
         assert isinstance(channel, ValidatedSocketIOInput)
         channel.origins = tuple(
@@ -110,6 +112,7 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
         ids = SessionIds(settings.session_secret or "")
         connections = bootstrap.root().async_counter
         blueprint: Blueprint = super().blueprint(on_new_message)
+        cap_request_size(blueprint)
         sio = self.sio
         assert sio is not None
         sio.eio.max_http_buffer_size = settings.limits.body_bytes

@@ -65,13 +65,17 @@ POSITIVE_IDIOMS = _any(
     r"\bdon't mind\b",
     r"\bnot (?:bad|too bad)\b",
 )
-INFO_REQUEST = _any(
+# Asking about the offered item itself: never an accept, wherever it stands
+# ("sure, tell me more" is a question), because the customer is still deciding.
+ABOUT_THE_ITEM = _any(
     r"\b(?:what is|what's|what are|what does|what do|whats)\b",
     r"\b(?:how much|how many|how big|how long|which one|tell me more|know more|more info|more details|details)\b",
     r"\b(?:explain|describe|specs?|information|info|price|cost|compatible|compatibility|warranty)\b",
-    r"\b(?:does it|do they|is it|will it|would it|can it|could it)\b.*\?",
+    r"\b(?:does it|do they|is it|are they)\s+(?:come|work|fit|have|include|support|compatible|waterproof)",
     r"\b(?:i'll take a look|have a look|take a look|let me see)\b",
 )
+# Any other question ("can it arrive by Friday?") blocks a yes only when it comes first.
+QUESTION = _any(r"\b(?:does it|do they|is it|will it|would it|can it|could it)\b.*\?")
 OPT_OUT_WORDS = _any(
     r"\b(?:suggest\w*|rec+om+end\w*|offer\w*|upsell\w*|up-sell\w*|cross-?sell\w*|promo\w*|deals?|ads|adverts?)\b",
     r"\b(?:advertis\w*|sales? pitch\w*|pitch\w*|selling|sell me|sold to|marketing|spam\w*|extras|add-?ons?)\b",
@@ -120,8 +124,10 @@ def clear_yes(norm: str) -> bool:
 
 
 def _information_only(norm: str) -> bool:
-    """A request for information with no yes word before it ("what is it?")."""
-    found = INFO_REQUEST.search(norm)
+    """A request for information about the item, or a question asked before any yes."""
+    if ABOUT_THE_ITEM.search(norm):
+        return True
+    found = QUESTION.search(norm)
     if found is None:
         return False
     first_yes = YES.search(norm)

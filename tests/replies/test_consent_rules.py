@@ -66,6 +66,12 @@ def test_the_named_examples(classifier: ReplyClassifier, text: str, label: Reply
         "sure, when pigs fly",
         "I'll get it somewhere else",
         "not sure, what does it do?",
+        # A request for information never accepts, even after a yes word.
+        "sure, tell me more",
+        "yes, more details please",
+        "yes, but how much?",
+        "yes please, how long is the warranty?",
+        "yes! does it come in black?",
     ],
 )
 def test_nothing_unclear_is_an_accept(classifier: ReplyClassifier, text: str) -> None:

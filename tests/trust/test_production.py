@@ -47,6 +47,7 @@ def _strong_env(production: bool = True) -> dict[str, str]:
     values = {name: _strong() for name in SECRET_NAMES}
     values["TACTFUL_LINK_DELIVERY"] = "webhook"
     values["TACTFUL_LINK_WEBHOOK_URL"] = "https://shop.example.net/hooks/link-codes"
+    values["TACTFUL_LINK_WEBHOOK_SECRET"] = _strong()
     if production:
         values["TACTFUL_ENV"] = "production"
     return values
@@ -219,3 +220,10 @@ def test_outside_production_with_nothing_set_never_raises(env: pytest.MonkeyPatc
     settings = load_settings()
     for process in ("rasa", "actions", "web"):
         check_process(process, settings, ["rasa", "run", "--enable-api"])  # type: ignore[arg-type]
+
+
+def test_webhook_delivery_without_its_secret_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = _strong_env()
+    values["TACTFUL_LINK_WEBHOOK_SECRET"] = ""
+    with pytest.raises(UnsafeConfiguration, match="TACTFUL_LINK_WEBHOOK_SECRET is not set"):
+        check_process("actions", _set(monkeypatch, values), argv=[])

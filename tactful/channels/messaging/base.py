@@ -42,6 +42,7 @@ from tactful.channels.inbound import BadInput, message_text
 from tactful.channels.messaging.http import ProviderHttp
 from tactful.channels.output import RoutedOutput
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
+from tactful.channels.startup import cap_request_size, check_rasa_process
 from tactful.dedupe import RetryFilter
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class MessagingInput(InputChannel, abc.ABC):  # type: ignore[misc]  # rasa ships
     provider: ClassVar[str]
 
     def __init__(self, api_base: str, retry_filter: RetryFilter | None = None) -> None:
+        check_rasa_process()
         self.api_base = api_base
         self.http = ProviderHttp(self.provider)
         self._retry_filter = retry_filter
@@ -133,6 +135,7 @@ class MessagingInput(InputChannel, abc.ABC):  # type: ignore[misc]  # rasa ships
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"tactful_{self.name()}_webhook", __name__)
+        cap_request_size(webhook)
 
         @webhook.route("/", methods=["GET"])  # type: ignore[misc]  # sanic's Blueprint decorators are untyped
         async def health(_: Request) -> HTTPResponse:
