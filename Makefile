@@ -107,7 +107,7 @@ test: $(VENV)/.installed web browser
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_mining.py
-	$(BIN)/python bench/eval_replies.py tests/blind/set_a.yml tests/blind/set_b.yml tests/blind/set_c.yml
+	$(BIN)/python bench/eval_replies.py tests/blind/set_a.yml tests/blind/set_b.yml tests/blind/set_c.yml tests/blind/set_d.yml
 	$(BIN)/python bench/bench_decision.py
 	$(BIN)/python bench/bench_import.py
 

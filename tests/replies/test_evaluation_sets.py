@@ -4,11 +4,14 @@
   were fixed after their errors were read, and their labels follow the earlier
   rules (an unclear reply was a decline then; it is ignored now). They measure
   nothing any more; here they only guard the safe direction.
-* tests/blind/set_{a,b,c}.yml were written by three authors who never saw the
-  classifier, its training pool or each other's sets. Each was measured once
-  (tests/blind/first_run.json; README "Reading replies to offers"). The floors
-  below are those first-run numbers: they may get better, never worse. Their
-  errors were not used to change the model or its data.
+* tests/blind/set_{a,b,c,d}.yml were written by four authors who never saw the
+  classifier, its training pool or each other's sets. A-C were measured once
+  with the first classifier (tests/blind/first_run.json); the vetoes changed
+  after that run (a review finding and the tuned files above), so A-C are
+  regression sets now. D was measured once with the final classifier
+  (tests/blind/first_run_d.json). The floors below are the first-run numbers:
+  they may get better, never worse. No blind set's errors changed the model,
+  its data or the vetoes.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ BLIND_FLOORS = {
     "set_a.yml": {"decline_recall": 1.0, "accepts_read_as_declines": 0.0375},
     "set_b.yml": {"decline_recall": 0.9684, "accepts_read_as_declines": 0.0},
     "set_c.yml": {"decline_recall": 0.9804, "accepts_read_as_declines": 0.0},
+    "set_d.yml": {"decline_recall": 0.9895, "accepts_read_as_declines": 0.0125},
 }
 OLD_LABELS = {"compound_decline": "decline_plus_request", "unrelated": "ignored"}
 

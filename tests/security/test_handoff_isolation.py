@@ -60,9 +60,9 @@ def hand_over_rest(assistant: Assistant, receiver: HelpdeskReceiver, sender: str
 
 
 def test_a_queued_agent_reply_goes_only_to_the_rest_conversations_customer(
-    main_assistant: Assistant, helpdesk_receiver: HelpdeskReceiver
+    store_assistant: Assistant, helpdesk_receiver: HelpdeskReceiver
 ) -> None:
-    assistant = main_assistant
+    assistant = store_assistant
     sender = fresh("handoff")
     conversation = hand_over_rest(assistant, helpdesk_receiver, sender, "C004")
     order = order_ids_of(assistant.shop_db_url, "C004")[0]

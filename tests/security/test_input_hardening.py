@@ -347,18 +347,18 @@ EXPECTED = {
 
 @pytest.mark.parametrize("path", HANDLED)
 def test_every_path_the_rest_handler_serves_gets_the_same_checks(
-    main_assistant: Assistant, path: str
+    store_assistant: Assistant, path: str
 ) -> None:
     sender = fresh("path")
     for kind, body in _bodies(sender).items():
-        reply = request(main_assistant.rasa_url, "POST", path, body)
+        reply = request(store_assistant.rasa_url, "POST", path, body)
         status, needle = EXPECTED[kind]
         assert reply.status == status, (kind, reply)
         if needle:
             assert needle in reply.text, (kind, reply)
     # Only the one valid body reached the conversation.
-    assert user_texts(main_assistant, sender) == ["hi"]
-    assert_alive(main_assistant)
+    assert user_texts(store_assistant, sender) == ["hi"]
+    assert_alive(store_assistant)
 
 
 @pytest.mark.parametrize("path", UNROUTED)
@@ -393,48 +393,48 @@ def _no_conversation(assistant: Assistant, sender: str) -> bool:
 
 
 @pytest.mark.parametrize("claimed", ["telegram", "slack", "twilio", "socketio", "cmdline", "\ud800"])
-def test_input_channel_in_the_body_is_ignored(main_assistant: Assistant, claimed: str) -> None:
+def test_input_channel_in_the_body_is_ignored(store_assistant: Assistant, claimed: str) -> None:
     sender = fresh("channel")
     body = {"sender": sender, "message": "link my account", "input_channel": claimed}
-    reply = rest(main_assistant.rasa_url, body)
+    reply = rest(store_assistant.rasa_url, body)
     assert reply.status == 200, reply
     assert "On our website, signing in links the chat to your account" in reply.text
-    events = main_assistant.tracker(sender)["events"]
+    events = store_assistant.tracker(sender)["events"]
     channels = {e.get("input_channel") for e in events if e.get("event") == "user"}
     assert channels == {"rest"}
-    assert main_assistant.tracker(sender)["latest_input_channel"] == "rest"
+    assert store_assistant.tracker(sender)["latest_input_channel"] == "rest"
 
 
 # -- 6. metadata ----------------------------------------------------------------------------
 
 
-def test_metadata_over_the_limit_gets_400(main_assistant: Assistant) -> None:
+def test_metadata_over_the_limit_gets_400(store_assistant: Assistant) -> None:
     sender = fresh("big-meta")
     for metadata in (
         {"pad": "x" * LIMITS.metadata_bytes},
-        {"customer_token": main_assistant.token("C002"), "pad": "é" * (LIMITS.metadata_bytes // 2)},
+        {"customer_token": store_assistant.token("C002"), "pad": "é" * (LIMITS.metadata_bytes // 2)},
         {"nested": [[["x" * 100] * 10] * 5]},
     ):
-        reply = rest(main_assistant.rasa_url, {"sender": sender, "message": "hi", "metadata": metadata})
+        reply = rest(store_assistant.rasa_url, {"sender": sender, "message": "hi", "metadata": metadata})
         assert reply.status == 400, reply
         assert "'metadata' must be at most" in reply.json()["error"]
-    assert _no_conversation(main_assistant, sender)
+    assert _no_conversation(store_assistant, sender)
 
 
 def test_only_a_verified_identity_is_stored_never_the_token_nor_unknown_keys(
-    main_assistant: Assistant,
+    store_assistant: Assistant,
 ) -> None:
     sender = fresh("stored-meta")
-    token = main_assistant.token("C002")
+    token = store_assistant.token("C002")
     metadata = {
         "customer_token": token,
         "zz_unknown_key": "zz-unknown-value",
         "tactful_identity": {"customer_id": "C004", "cart_id": "cart-C004", "expires_at": 9_999_999_999},
         "customer_id": "C004",
     }
-    reply = rest(main_assistant.rasa_url, {"sender": sender, "message": "hi", "metadata": metadata})
+    reply = rest(store_assistant.rasa_url, {"sender": sender, "message": "hi", "metadata": metadata})
     assert reply.status == 200, reply
-    tracker = main_assistant.tracker(sender)
+    tracker = store_assistant.tracker(sender)
     stored = json.dumps(tracker)
     assert token not in stored
     assert token.split(".")[1] not in stored  # not even the claims part
@@ -453,14 +453,14 @@ def test_only_a_verified_identity_is_stored_never_the_token_nor_unknown_keys(
     ],
     ids=["full", "no-cart", "string"],
 )
-def test_a_client_sent_tactful_identity_is_ignored(main_assistant: Assistant, identity: Any) -> None:
+def test_a_client_sent_tactful_identity_is_ignored(store_assistant: Assistant, identity: Any) -> None:
     sender = fresh("fake-identity")
     reply = rest(
-        main_assistant.rasa_url,
+        store_assistant.rasa_url,
         {"sender": sender, "message": "where is my order?", "metadata": {"tactful_identity": identity}},
     )
     assert reply.status == 200, reply
     assert SIGN_IN in reply.text
     assert "D-C001" not in reply.text
-    (user,) = [e for e in main_assistant.tracker(sender)["events"] if e.get("event") == "user"]
+    (user,) = [e for e in store_assistant.tracker(sender)["events"] if e.get("event") == "user"]
     assert "tactful_identity" not in (user.get("metadata") or {})

@@ -56,8 +56,8 @@ def _accepts(assistant: Assistant, customer: str) -> int:
     return len(offer_events(assistant.shop_db_url, customer, "accepted"))
 
 
-def test_nobody_but_its_customer_can_read_or_accept_a_pending_offer(main_assistant: Assistant) -> None:
-    assistant = main_assistant
+def test_nobody_but_its_customer_can_read_or_accept_a_pending_offer(store_assistant: Assistant) -> None:
+    assistant = store_assistant
     shop = assistant.shop_db_url
     sender = f"owned-{uuid.uuid4().hex[:12]}"
     assistant.say(sender, "hi", customer="C001")
