@@ -8,8 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import NUMBERED_ANSWERS, TactfulAction
+from actions.delivery import delivery_question, open_delivery_case
 from actions.offering import ReplyOutcome
-from actions.orders import confirm_cancel, delivery_question, open_delivery_case
+from actions.orders import confirm_cancel
 from actions.replies import Reply
 from actions.turn import Turn
 

@@ -45,7 +45,7 @@ from tactful.channels.conversations import ConversationState
 from tactful.handoff.service import HandoffInfo
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
-from tactful.store.models import HANDOFF_PENDING
+from tactful.store.kinds import HANDOFF_PENDING
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from tactful.handoff.adapters import HelpdeskAdapter
 from tactful.handoff.events import created_event, message_event
 from tactful.handoff.retry import Backoff
 from tactful.services.clock import utcnow
-from tactful.store.models import FROM_CUSTOMER, HANDOFF_ACTIVE, HANDOFF_PENDING, OPEN_HANDOFF_STATUSES
+from tactful.store.kinds import FROM_CUSTOMER, HANDOFF_ACTIVE, HANDOFF_PENDING, OPEN_HANDOFF_STATUSES
 from tactful.store.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from tactful.handoff.summary import (
 )
 from tactful.services import support
 from tactful.services.views import OrderView
-from tactful.store.models import HANDOFF_PENDING, SOURCE_BOT, Handoff, OfferEventRow
+from tactful.store.kinds import HANDOFF_PENDING, SOURCE_BOT
+from tactful.store.models import Handoff, OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]

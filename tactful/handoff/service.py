@@ -16,16 +16,15 @@ from tactful.handoff.adapters import HelpdeskAdapter
 from tactful.handoff.delivery import HandoffDelivery
 from tactful.handoff.intake import HandoffRequest, create_handoff
 from tactful.handoff.retry import Backoff
-from tactful.store.models import (
+from tactful.store.kinds import (
     FROM_CUSTOMER,
     HANDOFF_ACTIVE,
     HANDOFF_CLOSED,
     HANDOFF_PENDING,
     OPEN_HANDOFF_STATUSES,
-    Handoff,
-    HandoffMessage,
     HandoffStatus,
 )
+from tactful.store.models import Handoff, HandoffMessage
 from tactful.store.unit_of_work import UnitOfWork
 
 __all__ = ["Forwarded", "HandoffInfo", "HandoffRequest", "HandoffService"]

@@ -30,7 +30,8 @@ from tactful.engine.model import (
 from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
-from tactful.store.models import DECISION, IMPRESSION, SOURCE_AGENT, OfferEventRow
+from tactful.store.kinds import DECISION, IMPRESSION, SOURCE_AGENT
+from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]

@@ -20,18 +20,8 @@ from sqlalchemy.sql import ColumnElement
 
 from tactful.engine.holdout import in_holdout
 from tactful.engine.policy_model import Policy
-from tactful.store.models import (
-    ACCEPTED,
-    DECISION,
-    DECLINED,
-    IGNORED,
-    IMPRESSION,
-    OPTED_OUT,
-    OfferEventKind,
-    OfferEventRow,
-    Order,
-    OrderLine,
-)
+from tactful.store.kinds import ACCEPTED, DECISION, DECLINED, IGNORED, IMPRESSION, OPTED_OUT, OfferEventKind
+from tactful.store.models import OfferEventRow, Order, OrderLine
 from tactful.store.unit_of_work import UnitOfWork
 
 ZERO = Decimal("0")

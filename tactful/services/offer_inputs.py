@@ -21,7 +21,7 @@ from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurc
 from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
 from tactful.services.support import sentence_name
-from tactful.store.models import ACCEPTED
+from tactful.store.kinds import ACCEPTED
 from tactful.store.offer_history import EventRow
 from tactful.store.unit_of_work import UnitOfWork
 

@@ -20,16 +20,8 @@ from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
 from tactful.services.support import put_in_cart
-from tactful.store.models import (
-    ACCEPTED,
-    DECISION,
-    DECLINED,
-    IGNORED,
-    IMPRESSION,
-    OPTED_IN,
-    OPTED_OUT,
-    OfferEventRow,
-)
+from tactful.store.kinds import ACCEPTED, DECISION, DECLINED, IGNORED, IMPRESSION, OPTED_IN, OPTED_OUT
+from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Literal
 
 from tactful.services.views import CartLineView, CartView, OrderView, ProductView
-from tactful.store.models import CASE_OPEN, CASE_RESOLVED, Order, Product, SupportCase
+from tactful.store.kinds import CASE_OPEN, CASE_RESOLVED
+from tactful.store.models import Order, Product, SupportCase
 from tactful.store.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]

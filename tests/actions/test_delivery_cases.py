@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from actions.orders import ActionCancelOrder, ActionDeliveryProblem, ActionOrderStatus, problem_in
+from actions.delivery import ActionDeliveryProblem, problem_in
+from actions.orders import ActionCancelOrder, ActionOrderStatus
 from actions.returns import ActionStartReturn
 from actions.smalltalk import ActionSmalltalk
 from actions.wording import DIDNT_GET_IT

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from actions.catalog import ActionCompatibility, ActionProductQuestion
 from actions.checkout import ActionCartQuestion, ActionShippingInfo
-from actions.orders import ActionCancelOrder, ActionDeliveryProblem, ActionOrderStatus
+from actions.delivery import ActionDeliveryProblem
+from actions.orders import ActionCancelOrder, ActionOrderStatus
 from actions.returns import ActionStartReturn
 from actions.smalltalk import ActionSmalltalk
 from actions.yes_no import ActionAffirm, ActionDeny

@@ -13,7 +13,8 @@ from tactful.importer.fields import parse_int, parse_iso_datetime, parse_price
 from tactful.importer.reader import CsvFile, Row
 from tactful.importer.report import FileReport, RowRejected
 from tactful.importer.shop.rows import Fields, Layout, Tick, reject_each
-from tactful.store.models import ORDER_STATUSES, Customer, Order, OrderLine, Product
+from tactful.store.kinds import ORDER_STATUSES
+from tactful.store.models import Customer, Order, OrderLine, Product
 
 ORDERS = Layout(
     required=("order_id", "status", "placed_at", "sku", "quantity", "unit_price"),

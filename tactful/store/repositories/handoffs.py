@@ -5,14 +5,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tactful.store.models import (
-    FROM_CUSTOMER,
-    HANDOFF_ACTIVE,
-    HANDOFF_PENDING,
-    OPEN_HANDOFF_STATUSES,
-    Handoff,
-    HandoffMessage,
-)
+from tactful.store.kinds import FROM_CUSTOMER, HANDOFF_ACTIVE, HANDOFF_PENDING, OPEN_HANDOFF_STATUSES
+from tactful.store.models import Handoff, HandoffMessage
 
 
 class HandoffRepository:

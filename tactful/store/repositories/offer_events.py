@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import ColumnElement
 
-from tactful.store.models import ANSWER_KINDS, DECISION, IMPRESSION, OfferEventRow
+from tactful.store.kinds import ANSWER_KINDS, DECISION, IMPRESSION
+from tactful.store.models import OfferEventRow
 from tactful.store.offer_history import CONSENT_KINDS
 
 

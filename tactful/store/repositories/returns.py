@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tactful.store.models import CASE_OPEN, ReturnRequest
+from tactful.store.kinds import CASE_OPEN
+from tactful.store.models import ReturnRequest
 
 
 class ReturnRepository:

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tactful.store.models import CASE_OPEN, SupportCase
+from tactful.store.kinds import CASE_OPEN
+from tactful.store.models import SupportCase
 
 
 class SupportCaseRepository:
