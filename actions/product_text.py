@@ -12,5 +12,5 @@ def describe_product(product: ProductView) -> str:
     if product.description:
         text += f" {product.description.strip()}"
     if product.includes:
-        text += f" In the box: {product.includes.strip()}."
+        text += f" In the box: {product.includes.strip().rstrip('.')}."
     return text
