@@ -16,7 +16,7 @@ from actions import runtime
 from actions.offering import ReplyOutcome, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
 from actions.turn import Turn, read_turn
-from actions.wording import SIGN_IN_NEEDED
+from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, looks_like_code
 
 logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a few minutes. {contact}"
@@ -28,6 +28,8 @@ class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type inf
     # ``anonymous_reply`` and nothing else (no hint whether an account exists).
     requires_customer = False
     anonymous_reply = SIGN_IN_NEEDED
+    # Text that looks like code (SQL, markup) gets the fallback instead of this action.
+    code_gets_fallback = False
 
     def name(self) -> str:
         return self.action_name
@@ -46,6 +48,9 @@ class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type inf
         events.extend(outcome.events)
         if not outcome.consumed and self.requires_customer and turn.customer_id is None:
             reply.say(self.anonymous_reply)
+        elif not outcome.consumed and self.code_gets_fallback and looks_like_code(turn.text):
+            # SQL or markup is no question about orders or returns: the fallback answer.
+            reply.say(DIDNT_GET_IT)
         elif not outcome.consumed:
             handler = self._numbered_answer(turn, tracker, outcome) or self
             try:

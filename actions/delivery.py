@@ -13,7 +13,7 @@ from actions.base import TactfulAction, add_open_issue
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import Turn
-from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, day, describe_order, looks_like_code
+from actions.wording import SIGN_IN_NEEDED, day, describe_order
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
@@ -185,13 +185,11 @@ async def open_delivery_case(
 
 class ActionDeliveryProblem(TactfulAction):
     action_name = "action_delivery_problem"
+    code_gets_fallback = True
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if looks_like_code(turn.text):
-            reply.say(DIDNT_GET_IT)
-            return []
         events: list[EventType] = [
             add_open_issue(tracker, "delivery"),
             SlotSet("last_topic", "delivery_problem"),

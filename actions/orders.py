@@ -18,7 +18,7 @@ from actions.delivery import NOT_FOUND_ON_ACCOUNT, ActionDeliveryProblem, ask_re
 from actions.offering import ReplyOutcome, maybe_offer
 from actions.replies import Reply
 from actions.turn import Turn
-from actions.wording import DIDNT_GET_IT, already, describe_order, looks_like_code
+from actions.wording import already, describe_order
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
@@ -28,14 +28,12 @@ from tactful.services.matching import order_references
 class ActionOrderStatus(TactfulAction):
     requires_customer = True
     action_name = "action_order_status"
+    code_gets_fallback = True
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
         assert turn.customer_id is not None
-        if looks_like_code(turn.text):
-            reply.say(DIDNT_GET_IT)
-            return []
         now = utcnow()
         references = order_references(turn.text)
         question = delivery_question(tracker, turn)
@@ -73,14 +71,12 @@ class ActionOrderStatus(TactfulAction):
 class ActionCancelOrder(TactfulAction):
     requires_customer = True
     action_name = "action_cancel_order"
+    code_gets_fallback = True
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
         assert turn.customer_id is not None
-        if looks_like_code(turn.text):
-            reply.say(DIDNT_GET_IT)
-            return []
         references = order_references(turn.text)
         order = await run_blocking(
             support.cancellable_order,

@@ -10,7 +10,7 @@ from actions.base import TactfulAction, add_open_issue
 from actions.offering import ReplyOutcome, maybe_offer
 from actions.replies import Reply
 from actions.turn import Turn
-from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, looks_like_code
+from actions.wording import SIGN_IN_NEEDED
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
@@ -37,13 +37,11 @@ class ActionReturnPolicy(TactfulAction):
 
 class ActionStartReturn(TactfulAction):
     action_name = "action_start_return"
+    code_gets_fallback = True
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if looks_like_code(turn.text):
-            reply.say(DIDNT_GET_IT)
-            return []
         events: list[EventType] = [add_open_issue(tracker, "return"), SlotSet("last_topic", "start_return")]
         if turn.customer_id is None:
             reply.say(RETURN_POLICY + " " + SIGN_IN_NEEDED)

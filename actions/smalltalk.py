@@ -9,7 +9,6 @@ from actions.base import TactfulAction
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
 from actions.turn import Turn
-from actions.wording import DIDNT_GET_IT, looks_like_code
 
 RESPONSES = {
     "greet": "Hi! I can help with orders, deliveries, returns, products and your cart. What can I do for you?",
@@ -28,12 +27,10 @@ RESPONSES = {
 
 class ActionSmalltalk(TactfulAction):
     action_name = "action_smalltalk"
+    code_gets_fallback = True
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
-        if looks_like_code(turn.text):
-            reply.say(DIDNT_GET_IT)
-        else:
-            reply.say(RESPONSES.get(turn.intent or "", RESPONSES["out_of_scope"]))
+        reply.say(RESPONSES.get(turn.intent or "", RESPONSES["out_of_scope"]))
         return []
