@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from actions import runtime
 from tactful.channels.ids import local_id_of
 from tactful.handoff.conversation import conversation_id
-from tactful.identity import identity_from_metadata
+from tactful.identity import first_verified_customer, identity_from_metadata
 from tactful.services.aio import run_blocking
 
 logger = logging.getLogger(__name__)
@@ -83,16 +83,6 @@ def is_frustrated(text: str, intent: str | None) -> bool:
     return intent == "frustrated" or any(word in lowered for word in FRUSTRATION_WORDS)
 
 
-def first_verified_customer(tracker: Tracker, secret: str | None) -> str | None:
-    """Whose conversation this is: the first verified customer in it (docs/security.md)."""
-    for event in tracker.events:
-        if event.get("event") == "user":
-            identity = identity_from_metadata(event.get("metadata"), secret)
-            if identity is not None:
-                return identity.customer_id
-    return None
-
-
 async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, str | None]:
     """(customer id, cart id) from the verified token or a verified channel link.
 
@@ -104,7 +94,8 @@ async def resolve_customer(tracker: Tracker, channel: str) -> tuple[str | None, 
     secret = runtime.settings().jwt_secret
     identity = identity_from_metadata(metadata, secret)
     if identity is not None:
-        owner = first_verified_customer(tracker, secret)
+        user_metadata = (event.get("metadata") for event in tracker.events if event.get("event") == "user")
+        owner = first_verified_customer(user_metadata, secret)
         if owner is not None and owner != identity.customer_id:
             logger.warning("a message in %s is not from its verified customer", tracker.sender_id)
             return None, None

@@ -7,6 +7,7 @@ Anything else (slots, entities, sender ids) is never trusted as identity.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jwt
@@ -121,3 +122,15 @@ def identity_from_metadata(metadata: object, secret: str | None) -> VerifiedIden
         return verify_token(token, secret)
     except IdentityError:
         return None
+
+
+def first_verified_customer(message_metadata: Iterable[object], secret: str | None) -> str | None:
+    """Whose conversation this is: the customer of its first verified message (docs/security.md).
+
+    ``message_metadata`` is the metadata of the conversation's user messages, in order.
+    """
+    for metadata in message_metadata:
+        identity = identity_from_metadata(metadata, secret)
+        if identity is not None:
+            return identity.customer_id
+    return None

@@ -28,6 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from tactful.channels import conversations
 from tactful.channels.conversations import ConversationState
 from tactful.channels.inbound import customer_of
+from tactful.identity import first_verified_customer as owner_of
 from tactful.ratelimit import AsyncCounter, CounterUnavailable
 from tactful.settings import Limits
 
@@ -72,12 +73,8 @@ def real_store(agent: Agent) -> TrackerStore:
 
 
 def first_verified_customer(tracker: DialogueStateTracker) -> str | None:
-    for event in tracker.events:
-        if isinstance(event, UserUttered):
-            customer = customer_of(event.metadata)
-            if customer is not None:
-                return customer
-    return None
+    # No secret: only identities the channels stored count here, never a raw token.
+    return owner_of((event.metadata for event in tracker.events if isinstance(event, UserUttered)), None)
 
 
 class ConversationGate:
