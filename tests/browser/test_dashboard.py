@@ -1,0 +1,161 @@
+"""The staff dashboard in a real headless Chromium, against a simulated month.
+
+The page must show exactly the numbers of the JSON report (every number on
+the page names its place in the report), draw its four plots, explain one
+customer's decisions, and refuse everything without the staff token. The
+driver (dashboard_flow.mjs) saves test-artifacts/dashboard.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.browser.test_widget import ARTIFACTS, CHROMIUM, require_browser_tools
+from tests.support.policies import write_policy
+from tests.support.servers import REPO_ROOT, base_env, free_port, running
+from tests.web.backend import WEB_ROOT
+
+pytestmark = pytest.mark.browser
+
+DRIVER = Path(__file__).with_name("dashboard_flow.mjs")
+SCREENSHOT = ARTIFACTS / "dashboard.png"
+STAFF_TOKEN = "browser-test-staff-token-0123456789"
+SIMULATED_CUSTOMER = "SIM0004"
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("dashboard")
+    policy = write_policy(workdir / "policy.yml", holdout={"share": 0.2, "salt": "dashboard-test"})
+    env = base_env(
+        TACTFUL_SHOP_DB_URL=f"sqlite:///{workdir / 'shop.db'}",
+        TACTFUL_POLICY_FILE=str(policy),
+        TACTFUL_DASHBOARD_TOKEN=STAFF_TOKEN,
+        TACTFUL_WEB_ROOT=str(WEB_ROOT),
+    )
+    for command in (
+        ["db", "upgrade"],
+        ["demo", "load"],
+        ["demo", "simulate", "--customers", "80", "--days", "20"],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "tactful", *command],
+            env=env,
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "tactful.dashboard", "--port", str(port)]
+    with running(command, env, workdir / "dashboard.log", f"{url}/health/ready"):
+        yield url
+
+
+def _value(report: dict[str, Any], metric: str) -> Any:
+    """The report value a page element names (its data-metric)."""
+    head, _, rest = metric.partition(".")
+    if head == "harm":
+        signal, field = rest.split(".")
+        return next(s for s in report["harm"]["signals"] if s["signal"] == signal)[field]
+    if head == "no_offer_reasons":
+        return next(r["count"] for r in report["no_offer_reasons"] if r["reason"] == rest)
+    if head == "variants":
+        offer, variant_b, field = rest.split(".")
+        return next(v for v in report["variants"] if v["offer"] == offer and v["variant_b"] == variant_b)[
+            field
+        ]
+    value: Any = report
+    for key in metric.split("."):
+        value = value[key]
+    return value
+
+
+def run_driver(node: str, page_url: str) -> dict[str, Any]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    SCREENSHOT.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tactful-chromium-") as profile:
+        completed = subprocess.run(
+            [node, str(DRIVER)],
+            env={
+                **os.environ,
+                "HOME": profile,
+                "PAGE_URL": page_url,
+                "WEB_ROOT": str(WEB_ROOT),
+                "CHROMIUM": str(CHROMIUM),
+                "SCREENSHOT": str(SCREENSHOT),
+                "PROFILE_DIR": profile,
+                "STAFF_TOKEN": STAFF_TOKEN,
+                "CUSTOMER_ID": SIMULATED_CUSTOMER,
+            },
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"driver printed no result (exit {completed.returncode}):\n{completed.stderr[-3000:]}"
+    result: dict[str, Any] = json.loads(lines[-1])
+    (ARTIFACTS / "dashboard-result.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def test_dashboard_shows_the_report_numbers_and_explains_a_customer(dashboard_url: str) -> None:
+    node = require_browser_tools()
+    result = run_driver(node, f"{dashboard_url}/dashboard")
+    assert result["ok"], result.get("error")
+    report = requests.get(
+        f"{dashboard_url}/dashboard/api/report",
+        params={"days": result["days"]},
+        headers={"Authorization": f"Bearer {STAFF_TOKEN}"},
+        timeout=60,
+    ).json()
+    assert not report["empty"] and report["overall"]["offers"] > 0
+
+    shown = {m["metric"]: m["value"] for m in result["metrics"]}
+    # Every number on the page is the report's own, and the main ones are all there.
+    assert {metric: _value(report, metric) for metric in shown} == shown
+    expected = {
+        "overall.offer_rate",
+        "overall.acceptance_rate",
+        "overall.decline_rate",
+        "overall.ignore_rate",
+        "overall.opt_out_rate",
+        "cross_sell.conversion",
+        "holdout.30.treated.revenue_per_customer",
+        "holdout.30.holdout.revenue_per_customer",
+        "holdout.30.incremental_revenue_per_customer.estimate",
+        "holdout.90.incremental_sales_pct.estimate",
+    }
+    expected |= {f"harm.{s['signal']}.with_offer_rate" for s in report["harm"]["signals"]}
+    expected |= {f"no_offer_reasons.{r['reason']}" for r in report["no_offer_reasons"]}
+    assert expected <= set(shown)
+
+    assert {c["id"]: c["drawn"] for c in result["charts"]} == {
+        "acceptance-chart": True,
+        "holdout-chart": True,
+        "harm-chart": True,
+        "reasons-chart": True,
+    }
+    assert result["external_requests"] == []
+    assert result["console_errors"] == []
+
+    assert result["wrong_token_message"] == "wrong staff token"
+    assert result["numbers_before_login"] == 0
+    assert result["after_logout_status"] == 401
+    assert "no customer NO-SUCH-CUSTOMER" in result["unknown_customer_message"]
+
+    # The lookup explains each decision in words, with the engine's trace.
+    assert result["lookup"], "the simulated customer has decisions"
+    first = result["lookup"][0]
+    assert "gate: " in first and ("offered" in first or "no offer" in first)
+    assert SCREENSHOT.is_file() and SCREENSHOT.stat().st_size > 10_000
