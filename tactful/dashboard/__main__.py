@@ -11,6 +11,7 @@ from aiohttp import web
 from tactful import bootstrap
 from tactful.dashboard.app import Dashboard, make_app
 from tactful.dashboard.auth import StaffAuth
+from tactful.dashboard.revocations import revocations_for
 from tactful.observability.logs import configure_logging
 from tactful.production import check_process
 from tactful.settings import SettingsError
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         services.new_uow,
         services.policy_provider,
         services.async_counter,
+        revocations_for(settings.redis_url),
         settings.web.web_root,
         settings.web.secure_cookie,
         settings.db_timeout_seconds,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from tactful.analytics.report import build_report
 from tactful.dashboard.auth import COOKIE_NAME, COOKIE_SECONDS, LOGIN_ATTEMPTS_PER_MINUTE, StaffAuth
 from tactful.dashboard.lookup import CUSTOMER_ID, UnknownCustomer, customer_decisions
+from tactful.dashboard.report_cache import ReportCache
+from tactful.dashboard.revocations import Revocations
 from tactful.observability.aiohttp_routes import add_routes as add_observability_routes
 from tactful.observability.health import policy_check, shop_db_check
 from tactful.ratelimit import AsyncCounter, CounterUnavailable
@@ -38,6 +42,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY_BYTES = 4096
 MAX_DAYS = 366
+_DAYS = re.compile(r"[0-9]{1,3}")
 STATIC = {
     "dashboard.js": ("dashboard.js", "text/javascript"),
     "dashboard.css": ("dashboard.css", "text/css"),
@@ -65,6 +70,7 @@ class Dashboard:
         new_uow: Callable[[], UnitOfWork],
         policy: PolicyProvider,
         counter: AsyncCounter,
+        revocations: Revocations,
         web_root: Path,
         secure_cookie: bool,
         db_timeout_seconds: float,
@@ -73,20 +79,48 @@ class Dashboard:
         self.new_uow = new_uow
         self.policy = policy
         self.counter = counter
+        self.revocations = revocations
         self.web_root = web_root
         self.secure_cookie = secure_cookie
         self.timeout = db_timeout_seconds * 10  # the report reads a whole period
+        self.reports = ReportCache()
 
-    def signed_in(self, request: web.Request) -> bool:
-        return self.auth.cookie_valid(request.cookies.get(COOKIE_NAME)) or self.auth.bearer_valid(
-            request.headers.get("Authorization")
-        )
+    async def _count_failure(self, request: web.Request) -> None:
+        """One more failed attempt from this address; 429 past the limit."""
+        try:
+            attempts = await self.counter.hit(f"dashboard-login:{request.remote or 'unknown'}", 60)
+        except CounterUnavailable:
+            raise _error("sign-in is unavailable right now; try again shortly", 503) from None
+        if attempts > LOGIN_ATTEMPTS_PER_MINUTE:
+            raise _error("too many sign-in attempts; wait a minute", 429)
+
+    async def signed_in(self, request: web.Request) -> bool:
+        session = self.auth.session(request.cookies.get(COOKIE_NAME))
+        if session is not None:
+            return not await self._revoked(session.session_id)
+        header = request.headers.get("Authorization")
+        if header is None:
+            return False
+        if self.auth.bearer_valid(header):
+            return True
+        await self._count_failure(request)
+        return False
+
+    async def _revoked(self, session_id: str) -> bool:
+        try:
+            return await self.revocations.is_revoked(session_id)
+        except Exception:  # noqa: BLE001 - cannot tell: refuse (fail closed)
+            logger.warning("cannot read signed-out sessions; refusing the staff cookie")
+            raise _error("sign-in is unavailable right now; try again shortly", 503) from None
 
     async def _blocking(self, function: Callable[..., Any], *args: Any) -> Any:
         try:
             return await run_blocking(function, *args, timeout=self.timeout)
-        except (asyncio.TimeoutError, SQLAlchemyError) as error:
-            logger.warning("dashboard query %s failed: %r", function.__name__, error)
+        except asyncio.TimeoutError:
+            logger.warning("dashboard query %s took longer than %s s", function.__name__, self.timeout)
+            raise _error("that took too long; try a shorter period or again shortly", 503) from None
+        except SQLAlchemyError as error:
+            logger.warning("dashboard query %s failed: %s", function.__name__, type(error).__name__)
             raise _error("the shop database is not available right now; try again shortly", 503) from None
 
     async def page(self, request: web.Request) -> web.StreamResponse:
@@ -107,13 +141,8 @@ class Dashboard:
         )
 
     async def login(self, request: web.Request) -> web.Response:
-        address = request.remote or "unknown"
-        try:
-            attempts = await self.counter.hit(f"dashboard-login:{address}", 60)
-        except CounterUnavailable:
-            raise _error("sign-in is unavailable right now; try again shortly", 503) from None
-        if attempts > LOGIN_ATTEMPTS_PER_MINUTE:
-            raise _error("too many sign-in attempts; wait a minute", 429)
+        # Every attempt counts, so a guesser gains nothing from good ones in between.
+        await self._count_failure(request)
         body = await _json_body(request)
         if not self.auth.token_matches(body.get("token") if isinstance(body.get("token"), str) else None):
             logger.warning("dashboard sign-in refused")
@@ -131,25 +160,33 @@ class Dashboard:
         return response
 
     async def logout(self, request: web.Request) -> web.Response:
+        session = self.auth.session(request.cookies.get(COOKIE_NAME))
+        if session is not None:
+            await self.revocations.revoke(session.session_id, session.expires - int(time.time()) + 1)
         response = web.json_response({"signed_in": False})
         response.del_cookie(COOKIE_NAME, path="/dashboard")
         return response
 
     async def session(self, request: web.Request) -> web.Response:
-        return web.json_response({"signed_in": self.signed_in(request)})
+        return web.json_response({"signed_in": await self.signed_in(request)})
 
     async def report(self, request: web.Request) -> web.Response:
         days = _days(request.query.get("days", "30"))
         policy = self.policy.get()
         if policy is None:
             raise _error("the offer policy is invalid; fix it (python -m tactful policy check)", 503)
-        until = datetime.utcnow()
-        result = await self._blocking(build_report, self.new_uow, policy, until - timedelta(days=days), until)
-        return web.json_response(result)
+
+        async def build() -> dict[str, Any]:
+            until = datetime.utcnow()
+            since = until - timedelta(days=days)
+            report: dict[str, Any] = await self._blocking(build_report, self.new_uow, policy, since, until)
+            return report
+
+        return web.json_response(await self.reports.get(days, build))
 
     async def customer(self, request: web.Request) -> web.Response:
         customer_id = request.match_info["customer_id"]
-        if not CUSTOMER_ID.match(customer_id):
+        if not CUSTOMER_ID.fullmatch(customer_id):
             raise _error("a customer id is 1-64 letters, digits or _.:@-", 400)
         try:
             found = await self._blocking(customer_decisions, self.new_uow, customer_id)
@@ -170,7 +207,7 @@ def _error(message: str, status: int) -> ApiError:
 
 
 def _days(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
+    if not _DAYS.fullmatch(text) or not 1 <= int(text) <= MAX_DAYS:
         raise _error(f"days must be a whole number from 1 to {MAX_DAYS}", 400)
     return int(text)
 
@@ -193,7 +230,7 @@ def _middlewares(dashboard: Dashboard) -> list[Any]:
         open_paths = ("/dashboard/api/login", "/dashboard/api/session")
         needs_staff = request.path.startswith("/dashboard/api/") and request.path not in open_paths
         try:
-            if needs_staff and not dashboard.signed_in(request):
+            if needs_staff and not await dashboard.signed_in(request):
                 raise _error("sign in with the staff token", 401)
             response = await handler(request)
         except ApiError as error:

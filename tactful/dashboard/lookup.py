@@ -18,8 +18,10 @@ from tactful.store.kinds import DECISION, STAGE_PREFIX
 from tactful.store.models import Customer, OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
-CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.:@-]{1,64}")
 MAX_DECISIONS = 200
+# A decision brings at most an impression and a few answers or signals.
+EVENT_LIMIT = MAX_DECISIONS * 5
 
 
 class UnknownCustomer(LookupError):
@@ -40,22 +42,25 @@ def customer_decisions(new_uow: Callable[[], UnitOfWork], customer_id: str) -> d
                 select(OfferEventRow)
                 .where(OfferEventRow.customer_id == customer_id)
                 .order_by(OfferEventRow.at.desc(), OfferEventRow.id.desc())
-                .limit(MAX_DECISIONS * 4)
+                .limit(EVENT_LIMIT)
             )
             .scalars()
             .all()
         )
     decisions: list[dict[str, Any]] = []
+    # What became of each offer made: the events after its decision, same conversation and offer.
     outcomes: dict[tuple[str | None, str | None], list[str]] = {}
     for row in sorted(rows, key=lambda r: (r.at, r.id)):
-        conversation_offer = (row.conversation_id, row.offer_id)
+        key = (row.conversation_id, row.offer_id)
         if row.kind != DECISION:
-            outcomes.setdefault(conversation_offer, []).append(row.kind)
+            if row.offer_id is not None and key in outcomes:
+                outcomes[key].append(row.kind)
             continue
-        codes = [str(code) for code in row.reasons or [] if not str(code).startswith(STAGE_PREFIX)]
-        stages = [
-            str(code)[len(STAGE_PREFIX) :] for code in row.reasons or [] if str(code).startswith(STAGE_PREFIX)
-        ]
+        reasons = [str(code) for code in row.reasons or []]
+        stages = [code[len(STAGE_PREFIX) :] for code in reasons if code.startswith(STAGE_PREFIX)]
+        outcome: list[str] = []
+        if row.offer_id is not None:
+            outcomes[key] = outcome
         decisions.append(
             {
                 "at": row.at.isoformat(timespec="seconds"),
@@ -63,9 +68,9 @@ def customer_decisions(new_uow: Callable[[], UnitOfWork], customer_id: str) -> d
                 "channel": row.channel,
                 "stage": stages[0] if stages else None,
                 "offer": f"{row.offer_id}/{row.variant_id}" if row.offer_id else None,
-                "reasons": [_reason(code) for code in codes],
+                "reasons": [_reason(code) for code in reasons if not code.startswith(STAGE_PREFIX)],
                 "trace": [str(line) for line in row.trace or []],
-                "outcome": outcomes.setdefault(conversation_offer, []) if row.offer_id else [],
+                "outcome": outcome,
             }
         )
     latest = decisions[-MAX_DECISIONS:]
@@ -73,5 +78,6 @@ def customer_decisions(new_uow: Callable[[], UnitOfWork], customer_id: str) -> d
         "customer_id": customer_id,
         "decisions": latest,
         "offers": sum(1 for d in latest if d["offer"]),
-        "truncated": len(decisions) > MAX_DECISIONS,
+        # The newest events were read first, up to a limit: older decisions may be missing.
+        "truncated": len(decisions) > MAX_DECISIONS or len(rows) >= EVENT_LIMIT,
     }

@@ -29,6 +29,8 @@ from tactful.store.models import Cart, CartItem, Customer, OfferEventRow, Order,
 from tactful.store.unit_of_work import UnitOfWork
 
 PREFIX = "SIM"
+NAME_PREFIX = "Simulated "
+SOURCE = "simulated"
 FIRST_ORDERS = ("CAM-X100", "CAM-X100", "PLAN-BASIC", "LAP-13", "HP-100")
 CHANNELS = ("socketio", "socketio", "socketio", "rest", "twilio")
 
@@ -96,19 +98,29 @@ def _reset(
 ) -> None:
     with new_uow() as work:
         # Core statements on the connection: no ORM session state to synchronise.
+        # Only the generated ids and rows the simulator wrote are deleted: a
+        # real customer whose id merely starts with the prefix is never touched.
         session = work.session.connection()
-        simulated = Customer.id.like(f"{PREFIX}%")
-        orders = select(Order.id).where(Order.customer_id.like(f"{PREFIX}%"))
-        carts = select(Cart.id).where(Cart.customer_id.like(f"{PREFIX}%"))
-        session.execute(delete(OfferEventRow).where(OfferEventRow.conversation_id.like("sim:%")))
-        session.execute(delete(OfferEventRow).where(OfferEventRow.customer_id.like(f"{PREFIX}%")))
+        mine = OfferEventRow.customer_id.in_(ids)
+        conversations = select(OfferEventRow.conversation_id).where(
+            mine, OfferEventRow.conversation_id.like("sim:%")
+        )
+        orders = select(Order.id).where(Order.customer_id.in_(ids), Order.source == SOURCE)
+        carts = select(Cart.id).where(Cart.customer_id.in_(ids))
+        session.execute(delete(OfferEventRow).where(OfferEventRow.conversation_id.in_(conversations)))
+        session.execute(delete(OfferEventRow).where(mine))
         session.execute(delete(OrderLine).where(OrderLine.order_id.in_(orders)))
-        session.execute(delete(Order).where(Order.customer_id.like(f"{PREFIX}%")))
+        session.execute(delete(Order).where(Order.id.in_(orders)))
         session.execute(delete(CartItem).where(CartItem.cart_id.in_(carts)))
-        session.execute(delete(Cart).where(Cart.customer_id.like(f"{PREFIX}%")))
-        session.execute(delete(Customer).where(simulated))
+        session.execute(delete(Cart).where(Cart.customer_id.in_(ids)))
+        session.execute(delete(Customer).where(Customer.id.in_(ids), Customer.name.like(f"{NAME_PREFIX}%")))
+        existing = set(work.session.execute(select(Customer.id).where(Customer.id.in_(ids))).scalars())
+        if existing:
+            raise ValueError(
+                f"customer {sorted(existing)[0]} exists and is not simulated; use another --seed store"
+            )
         work.session.add_all(
-            Customer(id=customer_id, name=f"Simulated {customer_id}", region="United Kingdom")
+            Customer(id=customer_id, name=f"{NAME_PREFIX}{customer_id}", region="United Kingdom")
             for customer_id in ids
         )
         work.commit()

@@ -35,6 +35,8 @@ class PastOrder:
     status: str
     region: str | None
     lines: tuple[PastLine, ...]
+    # False for orders before the replayed period: they only make what the customer owns.
+    replayed: bool = True
 
     @property
     def cart(self) -> tuple[CartLine, ...]:
@@ -57,7 +59,8 @@ def customer_histories(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Iterator[CustomerHistory]:
-    """Every customer's orders in time order (orders without a customer are skipped)."""
+    """Every customer's orders before ``until`` in time order (orders without a
+    customer are skipped); those before ``since`` are history, not replayed."""
     query = (
         select(
             Order.customer_id,
@@ -72,8 +75,6 @@ def customer_histories(
         .where(Order.customer_id.isnot(None))
         .order_by(Order.customer_id, Order.placed_at, Order.id, OrderLine.id)
     )
-    if since is not None:
-        query = query.where(Order.placed_at >= since)
     if until is not None:
         query = query.where(Order.placed_at < until)
     rows = session.execute(query.execution_options(stream_results=True, yield_per=STREAM_BATCH))
@@ -89,6 +90,7 @@ def customer_histories(
                     status=status,
                     region=region,
                     lines=tuple(PastLine(row[5], int(row[6])) for row in lines),
+                    replayed=since is None or placed_at >= since,
                 )
             )
         yield CustomerHistory(customer_id, tuple(orders))

@@ -46,7 +46,9 @@ def render(result: dict[str, Any]) -> str:
         lines.append(_row(f"  {code}", old["limits_hit"].get(code, 0), new["limits_hit"].get(code, 0)))
     lines.append(
         _row(
-            "expected revenue, 95% interval", _money(old["expected_revenue"]), _money(new["expected_revenue"])
+            "accepted-offer revenue, 95% int.",
+            _money(old["expected_revenue"]),
+            _money(new["expected_revenue"]),
         )
     )
     difference = result["revenue_difference"]

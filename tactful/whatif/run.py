@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from tactful.engine.mining import NON_PRODUCT_CODES, mine_copurchase
 from tactful.engine.model import CoPurchaseRule
 from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import load_arm_stats, load_catalog
+from tactful.store.kinds import ACCEPTED, IMPRESSION
+from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 from tactful.whatif.history import customer_histories
 from tactful.whatif.revenue import expected_revenue
-from tactful.whatif.simulate import ReplayInputs, ResponseModel, replay_customer
+from tactful.whatif.simulate import Arm, ReplayInputs, ResponseModel, replay_customer
 from tactful.whatif.tally import Changes, PolicyTally
 
 TOP_CHANGES = 15
@@ -101,6 +105,20 @@ def _side(tally: PolicyTally, revenue: dict[str, float]) -> dict[str, Any]:
     }
 
 
+def _shown_and_accepted(work: UnitOfWork) -> dict[Arm, tuple[int, int]]:
+    """Per offer arm, the stored impressions and accepts (the what-if's answer history)."""
+    rows = work.session.execute(
+        select(OfferEventRow.offer_id, OfferEventRow.variant_id, OfferEventRow.kind, func.count())
+        .where(OfferEventRow.kind.in_((IMPRESSION, ACCEPTED)), OfferEventRow.offer_id.isnot(None))
+        .group_by(OfferEventRow.offer_id, OfferEventRow.variant_id, OfferEventRow.kind)
+    )
+    counts: dict[Arm, list[int]] = {}
+    for offer_id, variant_id, kind, count in rows:
+        arm = (str(offer_id), str(variant_id or "default"))
+        counts.setdefault(arm, [0, 0])[0 if kind == IMPRESSION else 1] += int(count)
+    return {arm: (shown, accepted) for arm, (shown, accepted) in counts.items()}
+
+
 def _mined(policy: Policy, baskets: list[list[str]]) -> list[CoPurchaseRule]:
     mining = policy.mining
     if not mining.enabled:
@@ -136,7 +154,11 @@ def run_whatif(
     with new_uow() as work:
         catalog = load_catalog(work)
         responses = ResponseModel(
-            load_arm_stats(work), options.prior_accepts, options.prior_declines, options.decline_share
+            load_arm_stats(work),
+            _shown_and_accepted(work),
+            options.prior_accepts,
+            options.prior_declines,
+            options.decline_share,
         )
         rules = _rules(work, (old, new), options.rules)
         sides = [

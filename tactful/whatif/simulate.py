@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -40,22 +40,25 @@ ANSWER_DELAY = timedelta(seconds=30)
 
 @dataclass(frozen=True)
 class ResponseModel:
-    """How simulated customers answer: a Beta posterior per offer arm.
+    """How simulated customers answer: a Beta posterior of P(accept) per offer arm.
 
     The prior (``prior_accepts`` : ``prior_declines``, 1 : 9 by default, so a
-    10 % acceptance worth ten answers) is updated with the answers stored for
-    that arm. Of the answers that are not an accept, ``decline_share`` are an
-    explicit "no thanks" (which suppresses the offer) and the rest are ignored.
+    10 % acceptance worth ten answers) is updated with the stored history of
+    that arm: offers shown and how many of them were accepted (an ignored offer
+    counts as not accepted). Of the offers not accepted, ``decline_share`` are
+    an explicit "no thanks" (which suppresses the offer) and the rest are ignored.
+    ``arm_stats`` is what the engine's ranking reads, as in the live assistant.
     """
 
     arm_stats: Mapping[Arm, ArmStats]
+    shown_and_accepted: Mapping[Arm, tuple[int, int]] = field(default_factory=dict)
     prior_accepts: float = 1.0
     prior_declines: float = 9.0
     decline_share: float = 0.5
 
     def beta(self, arm: Arm) -> tuple[float, float]:
-        stats = self.arm_stats.get(arm, ArmStats())
-        return self.prior_accepts + stats.accepts, self.prior_declines + stats.declines
+        shown, accepted = self.shown_and_accepted.get(arm, (0, 0))
+        return self.prior_accepts + accepted, self.prior_declines + max(shown - accepted, 0)
 
     def accept_probability(self, arm: Arm) -> float:
         accepts, declines = self.beta(arm)
@@ -127,7 +130,8 @@ def replay_customer(history: CustomerHistory, inputs: ReplayInputs) -> list[Step
     steps: list[Step] = []
     for order in history.orders:
         # Decided before this order's own products count as owned: they are in the cart.
-        step = _checkout(history.customer_id, order, purchases, events, inputs) if order.cart else None
+        replayed = order.replayed and order.cart
+        step = _checkout(history.customer_id, order, purchases, events, inputs) if replayed else None
         purchases.extend(_purchases(order, catalog))
         if step is None:
             continue

@@ -81,6 +81,27 @@ def _value(report: dict[str, Any], metric: str) -> Any:
     return value
 
 
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %"
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _shown_text(metric: str, value: Any) -> str:
+    """How the page must write a value: rates in %, money with cents, counts as they are."""
+    if metric.endswith(("_rate", "conversion", "prob_b_better")):
+        return _pct(value)
+    if metric.endswith("revenue_per_customer") or metric.endswith(
+        "incremental_revenue_per_customer.estimate"
+    ):
+        return _money(value)
+    if metric.endswith("incremental_sales_pct.estimate"):
+        return "–" if value is None else f"{value:.1f} %"
+    return str(value)
+
+
 def run_driver(node: str, page_url: str) -> dict[str, Any]:
     ARTIFACTS.mkdir(exist_ok=True)
     SCREENSHOT.unlink(missing_ok=True)
@@ -139,6 +160,13 @@ def test_dashboard_shows_the_report_numbers_and_explains_a_customer(dashboard_ur
     expected |= {f"harm.{s['signal']}.with_offer_rate" for s in report["harm"]["signals"]}
     expected |= {f"no_offer_reasons.{r['reason']}" for r in report["no_offer_reasons"]}
     assert expected <= set(shown)
+    # ... and it is written the way a person reads it (an interval or a count may follow).
+    for element in result["metrics"]:
+        text, value = element["text"], element["value"]
+        if value is None:
+            assert text in {"–", "not enough data"} or text.startswith("–"), element
+        else:
+            assert text.startswith(_shown_text(element["metric"], value)), element
 
     assert {c["id"]: c["drawn"] for c in result["charts"]} == {
         "acceptance-chart": True,

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tactful.dashboard.app import Dashboard, make_app
 from tactful.dashboard.auth import LOGIN_ATTEMPTS_PER_MINUTE, StaffAuth
+from tactful.dashboard.revocations import MemoryRevocations
 from tactful.demo.loader import load_demo
 from tactful.engine.model import ConversationContext
 from tactful.production import problems_for
@@ -36,7 +37,9 @@ def _run(tmp_path: Path, url: str, scenario: Scenario) -> None:
     def new_uow() -> UnitOfWork:
         return uow_for(url)
 
-    dashboard = Dashboard(StaffAuth(TOKEN), new_uow, policy, AsyncMemoryCounter(), tmp_path, False, 5.0)
+    dashboard = Dashboard(
+        StaffAuth(TOKEN), new_uow, policy, AsyncMemoryCounter(), MemoryRevocations(), tmp_path, False, 5.0
+    )
 
     async def go() -> None:
         async with TestClient(TestServer(make_app(dashboard))) as client:
@@ -55,8 +58,8 @@ def test_everything_but_sign_in_needs_the_staff_token(tmp_path: Path, sqlite_url
         for path in ("/dashboard/api/report", "/dashboard/api/customers/C001"):
             assert (await client.get(path)).status == 401
             assert (await client.get(path, headers={"Authorization": "Bearer wrong"})).status == 401
-            forged = {"tactful_staff": "9999999999.0000"}
-            assert (await client.get(path, cookies=forged)).status == 401
+            for forged in ("9999999999.0000", "²." + "a" * 64, f"{'a' * 32}.9999999999.{'0' * 64}"):
+                assert (await client.get(path, cookies={"tactful_staff": forged})).status == 401
         refused = await client.post("/dashboard/api/login", json={"token": "nope"})
         assert refused.status == 401 and (await _json(refused))["error"] == "wrong staff token"
         signed_in = await client.post("/dashboard/api/login", json={"token": TOKEN})
@@ -66,6 +69,9 @@ def test_everything_but_sign_in_needs_the_staff_token(tmp_path: Path, sqlite_url
         assert (await client.get("/dashboard/api/report")).status == 200
         await client.post("/dashboard/api/logout")
         assert (await client.get("/dashboard/api/report")).status == 401
+        # The signed-out cookie, replayed by hand, is refused too.
+        replayed = await client.get("/dashboard/api/report", cookies={"tactful_staff": cookie.value})
+        assert replayed.status == 401
 
     _run(tmp_path, sqlite_url, scenario)
 
@@ -87,16 +93,35 @@ def test_sign_in_attempts_are_limited_and_bodies_checked(tmp_path: Path, sqlite_
     _run(tmp_path, sqlite_url, scenario)
 
 
+def test_wrong_bearer_tokens_count_as_sign_in_attempts(tmp_path: Path, sqlite_url: str) -> None:
+    async def scenario(client: TestClient) -> None:
+        wrong = {"Authorization": "Bearer not-it"}
+        statuses = [
+            (await client.get("/dashboard/api/report", headers=wrong)).status
+            for _ in range(LOGIN_ATTEMPTS_PER_MINUTE + 1)
+        ]
+        assert statuses[:LOGIN_ATTEMPTS_PER_MINUTE] == [401] * LOGIN_ATTEMPTS_PER_MINUTE
+        assert statuses[-1] == 429
+
+    _run(tmp_path, sqlite_url, scenario)
+
+
 def test_report_and_lookup_answer_clear_errors(tmp_path: Path, sqlite_url: str) -> None:
     load_demo(sqlite_url)
 
     async def scenario(client: TestClient) -> None:
-        for days in ("0", "367", "ten", "-1"):
+        for days in ("0", "367", "ten", "-1", "²", "1e2", " 30"):
             bad = await client.get(f"/dashboard/api/report?days={days}", headers=BEARER)
             assert bad.status == 400 and "days must be" in (await _json(bad))["error"]
         report = await client.get("/dashboard/api/report?days=30", headers=BEARER)
         assert report.status == 200 and "overall" in await _json(report)
-        for customer, status in (("NOBODY", 404), ("a%2Fb", 400), ("x" * 65, 400), ("C'--", 400)):
+        for customer, status in (
+            ("NOBODY", 404),
+            ("a%2Fb", 400),
+            ("x" * 65, 400),
+            ("C'--", 400),
+            ("C001%0A", 400),
+        ):
             assert (await client.get(f"/dashboard/api/customers/{customer}", headers=BEARER)).status == status
 
     _run(tmp_path, sqlite_url, scenario)

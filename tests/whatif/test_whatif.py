@@ -22,6 +22,7 @@ from tactful.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 from tactful.engine.holdout import in_holdout
 from tactful.engine.policy_model import Policy
 from tactful.importer.runner import run_import
+from tactful.services.offer_inputs import load_catalog
 from tactful.store.unit_of_work import uow_for
 from tactful.whatif.history import customer_histories
 from tactful.whatif.run import WhatIfOptions, run_whatif
@@ -99,6 +100,29 @@ def test_everyone_accepting_gets_the_add_on_once(uci_url: str) -> None:
     assert result.changes.transitions == {("(no offer)", "cakestand/default"): expected}
     holdout = sum(len(c) for customer, c in _checkouts(uci_url).items() if not _eligible(customer))
     assert result.new.limits_hit()["gate:holdout"] == holdout
+    # Every offer is accepted (p = 1), so the expected revenue is the offers times the price.
+    with uow_for(uci_url) as work:
+        price = float(load_catalog(work)[TARGET].price)  # undiscounted: the rule has no discount
+    revenue = result.to_dict()["new"]["expected_revenue"]
+    assert revenue["mean"] == pytest.approx(expected * price, abs=0.01)
+    assert revenue["low"] == pytest.approx(expected * price, abs=0.01)
+
+
+def test_orders_before_since_are_owned_but_not_replayed(uci_url: str) -> None:
+    since = datetime(2011, 7, 1)
+    new = _policy(CAKESTAND_RULE)
+    result = run_whatif(lambda: uow_for(uci_url), _policy(), new, WhatIfOptions(since=since, **CERTAIN_YES))
+    expected = 0
+    for customer, checkouts in _checkouts(uci_url).items():
+        later = [(at, cart, owned) for at, cart, owned in checkouts if at >= since]
+        if _eligible(customer) and any(
+            TARGET not in cart and TARGET not in owned for _, cart, owned in later
+        ):
+            expected += 1
+    assert result.new.checkouts == sum(
+        1 for checkouts in _checkouts(uci_url).values() for at, _, _ in checkouts if at >= since
+    )
+    assert result.new.offers == expected
 
 
 def test_everyone_declining_is_asked_again_only_after_the_suppression(uci_url: str) -> None:
@@ -161,7 +185,7 @@ def test_tighter_caps_show_side_by_side(uci_url: str, tmp_path: Path) -> None:
     assert revenue["low"] <= revenue["mean"] <= revenue["high"]
     assert revenue["mean"] > 0
     table = out.getvalue()
-    assert "cap:weekly" in table and "expected revenue, 95% interval" in table
+    assert "cap:weekly" in table and "accepted-offer revenue, 95% int." in table
 
 
 def test_bad_input_is_a_clear_error(uci_url: str, tmp_path: Path) -> None:
@@ -176,6 +200,11 @@ def test_bad_input_is_a_clear_error(uci_url: str, tmp_path: Path) -> None:
     with redirect_stdout(err):
         code = main(["whatif", str(good), str(good), "--db-url", uci_url, "--rules", "stored"])
     assert code == EXIT_PROBLEMS
+    with redirect_stdout(err):
+        code = main(
+            ["whatif", str(good), str(good), "--db-url", uci_url, "--json", str(tmp_path / "no" / "r.json")]
+        )
+    assert code == EXIT_USAGE
 
 
 def test_postgresql_gives_the_same_replay(uci_url: str, pg_url: str, shared_data: Path) -> None:
