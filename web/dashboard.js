@@ -16,7 +16,9 @@ function money(value) {
 
 function interval(part, show) {
   if (!part || part.estimate === null || part.estimate === undefined) return "not enough data";
-  return `${show(part.estimate)} [${show(part.low)}, ${show(part.high)}]`;
+  // A bound the data cannot give (e.g. a holdout that bought nothing) is "?", never 0.
+  const bound = (value) => (value === null || value === undefined ? "?" : show(value));
+  return `${show(part.estimate)} [${bound(part.low)}, ${bound(part.high)}]`;
 }
 
 function cell(text, metric, value, numeric = true) {

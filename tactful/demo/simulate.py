@@ -66,25 +66,26 @@ def simulate_month(
     customers: int = 300,
     seed: int = 7,
     rates: Rates = Rates(),
+    follow_up_days: int = 30,
 ) -> SimulationResult:
-    """Replace any earlier simulation and simulate ``days`` days ending at ``until``."""
+    """Replace any earlier simulation: ``days`` days of chats, then ``follow_up_days``
+    days in which customers only keep buying, ending at ``until``.
+
+    The follow-up lets the report's 30-day revenue windows finish for every
+    customer who chatted (docs/analytics.md, "Complete windows").
+    """
     luck = random.Random(seed)
-    start = until - timedelta(days=days)
+    start = until - timedelta(days=days + follow_up_days)
     ids = [f"{PREFIX}{n:04d}" for n in range(1, customers + 1)]
     result = SimulationResult(customers=customers)
     _reset(new_uow, ids, start, luck, result)
-    for day in range(days):
+    for day in range(days + follow_up_days):
         for customer_id in ids:
             when = start + timedelta(days=day, seconds=luck.randrange(8 * 3600, 20 * 3600))
             if luck.random() < rates.base_order_per_day:
-                _order(
-                    new_uow,
-                    customer_id,
-                    (luck.choice(("SD-64", "BAT-X", "HP-100", "CAM-X100")),),
-                    when,
-                    result,
-                )
-            if luck.random() < rates.chat_per_day:
+                product = luck.choice(("SD-64", "BAT-X", "HP-100", "CAM-X100"))
+                _order(new_uow, customer_id, (product,), min(when, until), result)
+            if day < days and luck.random() < rates.chat_per_day:
                 _chat(new_uow, offers, customer_id, f"{day}", when, luck, rates, result)
     return result
 
@@ -200,4 +201,5 @@ def _chat(
     if kind_of_answer == DECLINED and luck.random() < rates.opt_out_after_decline:
         offers.set_consent(customer_id, False, channel, conversation, later)
     if kind_of_answer == ACCEPTED and not offer.is_subscription and luck.random() < rates.accepted_paid:
-        _order(new_uow, customer_id, (offer.target_sku,), now + timedelta(days=luck.uniform(0.1, 3)), result)
+        paid_at = now + timedelta(days=luck.uniform(0.1, 3))
+        _order(new_uow, customer_id, (offer.target_sku,), paid_at, result)

@@ -167,6 +167,7 @@ def test_dashboard_shows_the_report_numbers_and_explains_a_customer(dashboard_ur
             assert text in {"–", "not enough data"} or text.startswith("–"), element
         else:
             assert text.startswith(_shown_text(element["metric"], value)), element
+        assert "[0.0 %, 0.0 %]" not in text, element  # a missing bound is never drawn as 0
 
     assert {c["id"]: c["drawn"] for c in result["charts"]} == {
         "acceptance-chart": True,
