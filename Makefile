@@ -17,13 +17,15 @@ export RASA_TOKEN ?= dev-only-rasa-token
 export TACTFUL_HELPDESK_SECRET ?= dev-only-helpdesk-secret
 export TACTFUL_SESSION_SECRET ?= dev-only-session-secret
 export TACTFUL_LINK_SECRET ?= dev-only-link-secret
+export TACTFUL_DASHBOARD_TOKEN ?= dev-only-dashboard-token
+export TACTFUL_DASHBOARD_PORT ?= 8090
 # No usage data leaves the machine (Rasa's telemetry is on by default).
 export RASA_TELEMETRY_ENABLED ?= false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: token run shell test lint typecheck validate policy-check unit e2e rasa-test nlu-test setup db model bench clean web browser
+.PHONY: token run run-prod shell test lint typecheck validate policy-check unit e2e rasa-test nlu-test setup db model bench bench-stack clean web browser nginx
 
 setup: $(VENV)/.installed db model web
 
@@ -37,6 +39,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 db: $(VENV)/.installed
 	$(BIN)/python -m tactful db upgrade
 	$(BIN)/python -m tactful demo load
+	$(BIN)/python -m tactful mine
+	$(BIN)/python -m tactful demo simulate --customers 200
 
 # Retrain only when training data or configuration changed.
 models/tactful.tar.gz: $(TRAINING_FILES) | $(VENV)/.installed
@@ -52,6 +56,10 @@ web:
 browser:
 	@scripts/ensure-chromium.sh
 
+# Debian's nginx for the scale-out test (installs only when missing; never runs as a service).
+nginx:
+	@scripts/ensure-nginx.sh
+
 # Print a signed customer token with this Makefile's secret: make token CUSTOMER=C001
 CUSTOMER ?= C001
 token: $(VENV)/.installed
@@ -62,6 +70,11 @@ run: setup
 
 shell: setup
 	scripts/run.sh --shell
+
+# The production profile against the local PostgreSQL, Redis and RabbitMQ,
+# with its own generated secrets in var/prod.env (deploy/README.md).
+run-prod: $(VENV)/.installed model
+	scripts/run-prod.sh
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -86,7 +99,7 @@ validate: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(BIN)/python -m pytest -m "not e2e and not browser" -q
 
-e2e: $(VENV)/.installed model web browser
+e2e: $(VENV)/.installed model web browser nginx
 	$(BIN)/python -m pytest -m "e2e or browser" -q
 
 rasa-test: model
@@ -97,7 +110,7 @@ nlu-test: model
 	$(BIN)/rasa test nlu --nlu tests/nlu_heldout.yml --model models/tactful.tar.gz --out results/nlu
 	$(BIN)/python scripts/check-nlu.py results/nlu/intent_report.json
 
-test: $(VENV)/.installed web browser
+test: $(VENV)/.installed web browser nginx
 	@mkdir -p var
 	$(MAKE) lint typecheck policy-check validate
 	$(MAKE) model
@@ -110,6 +123,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/eval_replies.py tests/blind/set_a.yml tests/blind/set_b.yml tests/blind/set_c.yml tests/blind/set_d.yml
 	$(BIN)/python bench/bench_decision.py
 	$(BIN)/python bench/bench_import.py
+	$(MAKE) bench-stack
+
+# The bare `rasa init` bot and Tactful side by side (PostgreSQL, Redis); ARGS="--levels 1,10 --keep".
+bench-stack: $(VENV)/.installed model
+	$(BIN)/python bench/bench_stack.py $(ARGS)
 
 clean:
 	rm -rf var models results

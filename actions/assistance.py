@@ -15,8 +15,10 @@ from actions.base import TactfulAction, add_open_issue
 from actions.handoff import hand_over, support_contact
 from actions.offering import ReplyOutcome
 from actions.replies import Reply
+from actions.signals import note_signal
 from actions.turn import Turn
 from actions.wording import DIDNT_GET_IT
+from tactful.store.kinds import FALLBACK
 
 FALLBACKS_BEFORE_HANDOFF = 2
 
@@ -71,6 +73,7 @@ class ActionFallback(TactfulAction):
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
     ) -> list[EventType]:
+        await note_signal(turn, FALLBACK)
         if turn.consecutive_fallbacks >= FALLBACKS_BEFORE_HANDOFF:
             reply.say("I'm still not getting it, sorry.")
             return await hand_over(turn, tracker, reply, "fallbacks")

@@ -15,8 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import runtime
 from actions.offering import ReplyOutcome, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
+from actions.signals import note_signal
 from actions.turn import Turn, read_turn
 from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, looks_like_code
+from tactful.observability import metrics
+from tactful.observability.turns import observed_action
+from tactful.store.kinds import FRUSTRATED
 
 logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a few minutes. {contact}"
@@ -37,6 +41,11 @@ class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type inf
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # Latency, errors and the log lines' conversation id (docs/observability.md).
+        with observed_action(self.name(), tracker.sender_id):
+            return await self._run(dispatcher, tracker)
+
+    async def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         turn = await read_turn(tracker)
         reply = Reply(dispatcher, turn.channel)
         events: list[EventType] = []
@@ -44,6 +53,7 @@ class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type inf
             events.append(SlotSet("customer_id", turn.customer_id))
         if turn.frustrated and not tracker.get_slot("frustrated"):
             events.append(SlotSet("frustrated", True))
+            await note_signal(turn, FRUSTRATED)
         outcome = await resolve_offer_reply(turn, tracker, reply)
         events.extend(outcome.events)
         if not outcome.consumed and self.requires_customer and turn.customer_id is None:
@@ -58,6 +68,7 @@ class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type inf
             except (SQLAlchemyError, OSError, asyncio.TimeoutError):
                 # The shop database is down or slow: say so, keep the chat alive.
                 logger.exception("%s could not reach the shop database", self.name())
+                metrics.error("shop_db")
                 reply.say(STORE_UNAVAILABLE.format(contact=runtime.settings().support_contact))
         return events
 

@@ -19,15 +19,18 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from actions import runtime
 from actions.offering import offer_context
 from actions.replies import Reply
+from actions.signals import note_signal
 from actions.turn import Turn, session_events
 from tactful import wiring
 from tactful.engine.decide import AgentAdvice
 from tactful.handoff import summary as S
 from tactful.handoff.service import HandoffRequest
+from tactful.observability import metrics
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
 from tactful.services.matching import order_references
 from tactful.settings import HelpdeskSettings
+from tactful.store.kinds import HANDOFF
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +115,9 @@ async def hand_over(turn: Turn, tracker: Tracker, reply: Reply, reason: str) -> 
 
     If no one could take it, or it cannot even be saved, say how to reach support and keep helping.
     """
+    await note_signal(turn, HANDOFF)
     if not helpdesk_configured(wiring.helpdesk_settings()):
+        metrics.handoff("no_helpdesk")
         reply.say(NO_HELPDESK.format(contact=support_contact()))
         # "requested" keeps offers away for the rest of the conversation.
         return [SlotSet("handoff_state", "requested")]
@@ -123,6 +128,7 @@ async def hand_over(turn: Turn, tracker: Tracker, reply: Reply, reason: str) -> 
     except Exception:  # noqa: BLE001 - the customer must still learn how to get help
         logger.exception("could not start a handoff for %s", turn.conversation_id)
         reply.say(FAILED.format(contact=support_contact()))
+        metrics.handoff("failed")
         # No pause: nobody would answer. "requested" still keeps offers away.
         return [SlotSet("handoff_state", "requested")]
     try:
@@ -130,5 +136,6 @@ async def hand_over(turn: Turn, tracker: Tracker, reply: Reply, reason: str) -> 
     except Exception:  # noqa: BLE001 - saved, so the retry loop will deliver it
         logger.exception("first delivery of handoff %s failed", handoff_id)
         delivered = False
+    metrics.handoff("delivered" if delivered else "queued")
     reply.say(HANDED_OVER if delivered else QUEUED.format(contact=support_contact()))
     return [SlotSet("handoff_state", "active"), ConversationPaused()]

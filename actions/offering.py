@@ -14,6 +14,7 @@ from actions.offer_questions import answer_offer_question
 from actions.replies import Reply, numbered_choice
 from actions.turn import Turn
 from tactful.engine.model import CartLine, ConversationContext
+from tactful.observability import metrics
 from tactful.replies.labels import EVENT_FOR, ReplyLabel
 from tactful.services import support
 from tactful.services.aio import run_blocking
@@ -70,6 +71,7 @@ async def resolve_offer_reply(turn: Turn, tracker: Tracker, reply: Reply) -> Rep
     except Exception:  # noqa: BLE001 - unreadable means unclear: nothing is added, nothing recorded
         logger.exception("could not read the reply to an offer")
         label = ReplyLabel.IGNORED
+    metrics.offer_reply(label.value)
     if label is ReplyLabel.WHY:
         reply.say(
             f'{pending.get("reason")} It\'s optional, and you can say "stop suggesting things" any time.'
@@ -160,6 +162,7 @@ async def maybe_offer(turn: Turn, tracker: Tracker, reply: Reply, moment: str) -
         decision = await run_blocking(runtime.offer_service().decide_and_record, context, utcnow())
     except Exception:  # noqa: BLE001 - offers must never break support
         logger.exception("offer decision failed; carrying on without an offer")
+        metrics.error("offers")
         return []
     offer = decision.offer
     if offer is None:

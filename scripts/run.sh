@@ -43,12 +43,15 @@ if [ -f tactful/web/server.py ]; then
   $BIN/python -m tactful.web.server --port "$TACTFUL_WEB_PORT" >var/web.log 2>&1 &
   pids+=($!)
 fi
+$BIN/python -m tactful.dashboard --port "$TACTFUL_DASHBOARD_PORT" >var/dashboard.log 2>&1 &
+pids+=($!)
 wait_for "http://127.0.0.1:$TACTFUL_RASA_PORT/" "Rasa server"
 
 cat <<MSG
 
 Tactful is running.
   Web chat (demo shop):  http://127.0.0.1:$TACTFUL_WEB_PORT/
+  Offers dashboard:      http://127.0.0.1:$TACTFUL_DASHBOARD_PORT/dashboard  (staff token: $TACTFUL_DASHBOARD_TOKEN)
   REST:  TOKEN=\$(make -s token CUSTOMER=C001)
          curl -s localhost:$TACTFUL_RASA_PORT/webhooks/rest/webhook -H 'content-type: application/json' \\
            -d '{"sender":"me","message":"where is my order?","metadata":{"customer_token":"'\$TOKEN'"}}'

@@ -1,4 +1,4 @@
-"""``python -m tactful``: see tactful/cli.py."""
+"""``python -m tactful``: see tactful/cli/."""
 
 from tactful.cli import main
 

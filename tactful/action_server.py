@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
+from collections.abc import Mapping
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
@@ -19,9 +20,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from tactful import bootstrap
+from tactful.observability.health import Check, policy_check, shop_db_check
+from tactful.observability.logs import configure_logging
+from tactful.observability.sanic_routes import PATHS, add_routes
 from tactful.production import check_process
 
 logger = logging.getLogger(__name__)
+ROLE = "actions"
+OPEN_PATHS = frozenset(PATHS)
 
 
 def build_app(secret: str) -> Sanic:
@@ -34,12 +40,28 @@ def build_app(secret: str) -> Sanic:
         if request.path == "/health":
             # Answered here so it also says whether offers are on ("degraded").
             return response.json(health_payload())
+        if request.path in OPEN_PATHS:
+            return None  # counts and check names only (docs/observability.md)
         supplied = request.args.get("token", "")
         if not hmac.compare_digest(supplied.encode(), secret.encode()):
             return response.json({"error": "missing or wrong action server token"}, status=401)
         return None
 
+    add_routes(app, action_checks)
+
+    async def format_logs(_app: Sanic, _loop: object) -> None:
+        configure_logging(bootstrap.root().settings, ROLE)
+
+    app.register_listener(format_logs, "before_server_start")
+
     return app
+
+
+def action_checks(_app: Sanic) -> Mapping[str, Check]:
+    """Readiness of the action server: the shop database and the offer policy (it has no model)."""
+    from actions import runtime
+
+    return {"database": shop_db_check(runtime.new_uow), "policy": policy_check(runtime.policy_provider())}
 
 
 def health_payload() -> dict[str, str]:
@@ -59,13 +81,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.action_port)
     parser.add_argument("--host", default=settings.action_host)
     args = parser.parse_args()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings, ROLE)
     check_process("actions", settings)
     if not settings.action_secret:
         parser.exit(
             2, "error: TACTFUL_ACTION_SECRET is not set; the action server refuses to run without it\n"
         )
     app = build_app(settings.action_secret)
+    configure_logging(settings, ROLE)  # again: the Sanic app brought its own handlers
     logger.info("Action server on http://%s:%s", args.host, args.port)
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
 

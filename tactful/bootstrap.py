@@ -21,6 +21,7 @@ from functools import cached_property
 
 from tactful.dedupe import MemoryRetryFilter, RedisRetryFilter, RetryFilter
 from tactful.handoff.adapters import load_adapter
+from tactful.handoff.claims import claims_for
 from tactful.handoff.retry import Backoff
 from tactful.handoff.service import HandoffService
 from tactful.linking.codes import link_secret
@@ -52,8 +53,8 @@ class Root:
 
     @cached_property
     def offer_inputs(self) -> OfferInputs:
-        # One set of engine inputs (ranking cache, mined rules) for the bot's
-        # and the agents' offers, so a process mines once.
+        # One set of engine inputs (ranking cache, stored co-purchase rules)
+        # for the bot's and the agents' offers, so a process reads them once.
         return OfferInputs()
 
     @cached_property
@@ -76,6 +77,10 @@ class Root:
             load_adapter(helpdesk),
             Backoff(helpdesk.retry_seconds, helpdesk.retry_max_seconds),
             wait_seconds=helpdesk.timeout_seconds * 3,
+            # One replica at a time works a handoff (tactful/handoff/claims.py).
+            claims=claims_for(
+                self.settings.shop_db_url, self.settings.redis_url, self.settings.db_timeout_seconds
+            ),
         )
 
     @cached_property

@@ -52,40 +52,31 @@ def state_of(tracker: DialogueStateTracker, paused: bool) -> ConversationState:
     return ConversationState(conversation_of(tracker), paused, str(slot) if slot else None)
 
 
-async def log_paused(agent: Agent, message: UserMessage) -> ConversationState:
-    """Store the message without running the bot if the conversation is paused.
+async def store_paused(
+    agent: Agent, tracker: DialogueStateTracker, message: UserMessage
+) -> ConversationState:
+    """Store ``message`` in a paused conversation without running the bot.
 
-    Checked again under the conversation's lock (the pause may have ended
-    since the gate looked); ``paused`` in the answer says whether the message
-    was stored here. The session is deliberately not renewed: Rasa would start
-    a new, unpaused session after ``session_expiration_time`` and answer a
-    customer an agent is handling. No prediction runs either, so not even a
-    parsed ``restart`` intent can end the pause (Rasa's processor lets that
-    one through).
+    The caller holds the conversation's lock and read ``tracker`` under it. The
+    session is deliberately not renewed: Rasa would start a new, unpaused
+    session after ``session_expiration_time`` and answer a customer an agent
+    is handling. No prediction runs either, so not even a parsed ``restart``
+    intent can end the pause (Rasa's processor lets that one through).
     """
-    sender = message.sender_id
-    async with agent.lock_store.lock(sender):
-        tracker = await agent.tracker_store.retrieve(sender)
-        if tracker is None or not tracker.is_paused():
-            return (
-                state_of(tracker, paused=False)
-                if tracker
-                else ConversationState(conversation_id(sender, None), False, None)
-            )
-        parse_data = await agent.processor.parse_message(message, tracker)
-        tracker.update(
-            UserUttered(
-                message.text,
-                parse_data.get("intent"),
-                parse_data.get("entities") or [],
-                parse_data,
-                input_channel=message.input_channel,
-                message_id=message.message_id,
-                metadata=message.metadata,
-            )
+    parse_data = await agent.processor.parse_message(message, tracker)
+    tracker.update(
+        UserUttered(
+            message.text,
+            parse_data.get("intent"),
+            parse_data.get("entities") or [],
+            parse_data,
+            input_channel=message.input_channel,
+            message_id=message.message_id,
+            metadata=message.metadata,
         )
-        await agent.tracker_store.save(tracker)
-        return state_of(tracker, paused=True)
+    )
+    await agent.tracker_store.save(tracker)
+    return state_of(tracker, paused=True)
 
 
 async def append_events(agent: Agent, sender_id: str, events: list[Event]) -> DialogueStateTracker | None:

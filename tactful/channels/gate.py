@@ -1,16 +1,20 @@
 """The one check every customer message passes before the bot sees it.
 
-In order, on one read of the conversation:
+In order:
 
 1. **Rates.** Messages per conversation and per verified customer, per
    minute (``Limits``), counted in Redis when ``TACTFUL_REDIS_URL`` is set so
-   the limits hold across replicas.
+   the limits hold across replicas. Checked before anything is read.
 2. **Ownership.** A conversation belongs to the first verified customer who
    wrote in it. A message with another customer's identity, or with none
    where one was verified, is refused: it never inherits that conversation's
    pending offer, pause or handoff (docs/security.md).
 3. **Pause.** While a person handles the conversation the message is stored
-   without running the bot (``conversations.log_paused``).
+   without running the bot.
+
+Ownership and pause are decided by ``check``, which the pipeline calls while
+it holds the conversation's lock, on the one read of the conversation that
+Rasa then goes on with (docs/architecture.md, "One tracker load per message").
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from tactful.channels import conversations
 from tactful.channels.conversations import ConversationState
 from tactful.channels.inbound import customer_of
+from tactful.channels.tracker_store import SafeSQLTrackerStore
 from tactful.identity import first_verified_customer as owner_of
 from tactful.ratelimit import AsyncCounter, CounterUnavailable
 from tactful.settings import Limits
@@ -60,6 +65,15 @@ class Verdict:
         return REFUSALS.get(self.kind, "")
 
 
+@dataclass(frozen=True)
+class Checked:
+    verdict: Verdict
+    # The conversation's latest session as read for the check (None: a new
+    # conversation), and whether Rasa may go on with it instead of reading again.
+    tracker: DialogueStateTracker | None
+    reusable: bool
+
+
 def real_store(agent: Agent) -> TrackerStore:
     """The configured tracker store itself.
 
@@ -82,7 +96,8 @@ class ConversationGate:
         self._counter = counter
         self._limits = limits
 
-    async def _over_rate(self, sender_id: str, customer: str | None) -> bool:
+    async def over_rate(self, message: UserMessage) -> bool:
+        sender_id, customer = message.sender_id, customer_of(message.metadata)
         checks = [(f"sender:{sender_id}", self._limits.messages_per_sender_per_minute)]
         if customer is not None:
             checks.append((f"customer:{customer}", self._limits.messages_per_customer_per_minute))
@@ -96,20 +111,40 @@ class ConversationGate:
             logger.warning("rate counters unavailable; message from %s let through", sender_id)
         return False
 
-    async def admit(self, agent: Agent | None, message: UserMessage) -> Verdict:
+    async def check(self, agent: Agent, message: UserMessage) -> Checked:
+        """Ownership and pause, on one read; the caller holds the conversation's lock.
+
+        Reads the configured store itself (``real_store``): an error reaches
+        the caller, which fails closed. A paused conversation gets the message
+        stored here, without the bot.
+        """
         customer = customer_of(message.metadata)
-        if await self._over_rate(message.sender_id, customer):
+        store = real_store(agent)
+        if isinstance(store, SafeSQLTrackerStore):
+            tracker, owner = await store.load_for_message(message.sender_id, customer)
+            reusable = True
+        else:
+            # Another store: the owner is in the events of every session.
+            tracker = await store.retrieve_full_tracker(message.sender_id)
+            owner = first_verified_customer(tracker) if tracker is not None else None
+            reusable = False
+        if owner is not None and owner != customer:
+            logger.warning("refused a message for %s: not its verified customer", message.sender_id)
+            return Checked(
+                Verdict("other_customer" if customer is not None else "signed_out"), tracker, False
+            )
+        if tracker is None:
+            return Checked(Verdict("ok"), None, reusable)
+        if not tracker.is_paused():
+            return Checked(Verdict("ok", conversations.state_of(tracker, paused=False)), tracker, reusable)
+        state = await conversations.store_paused(agent, tracker, message)
+        return Checked(Verdict("paused", state), tracker, False)
+
+    async def admit(self, agent: Agent | None, message: UserMessage) -> Verdict:
+        """Rates, then ``check`` under the conversation's lock (for callers that run no bot after it)."""
+        if await self.over_rate(message):
             return Verdict("rate_limited")
         if agent is None:
             return Verdict("ok")
-        tracker = await real_store(agent).retrieve_full_tracker(message.sender_id)
-        if tracker is None:
-            return Verdict("ok")
-        owner = first_verified_customer(tracker)
-        if owner is not None and owner != customer:
-            logger.warning("refused a message for %s: not its verified customer", message.sender_id)
-            return Verdict("other_customer" if customer is not None else "signed_out")
-        if not tracker.is_paused():
-            return Verdict("ok", conversations.state_of(tracker, paused=False))
-        state = await conversations.log_paused(agent, message)
-        return Verdict("paused" if state.paused else "ok", state)
+        async with agent.lock_store.lock(message.sender_id):
+            return (await self.check(agent, message)).verdict

@@ -14,6 +14,9 @@ The stock channel raises on a malformed ``customData`` string and trusts any
   to, moves the socket to a new conversation (the widget stores the new id),
   so nobody inherits another customer's chat.
 
+With TACTFUL_REDIS_URL set, emits go through Redis (``share_emits``), so a
+reply reaches the customer's socket whichever replica sends it.
+
 It also states which page origins may connect. The stock server disables
 python-engineio's origin handling (``cors_allowed_origins=[]``): it sends no
 CORS headers, so a page on another port cannot use socket.io's long-polling
@@ -34,6 +37,7 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncRedisManager, AsyncServer
 
 from tactful import bootstrap
 from tactful.channels.ids import conversation_key
@@ -116,6 +120,8 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
         sio = self.sio
         assert sio is not None
         sio.eio.max_http_buffer_size = settings.limits.body_bytes
+        if settings.redis_url:
+            share_emits(blueprint, sio, settings.redis_url, settings.backends.socketio_channel)
         if self.origins:
             # Read by engineio on every request, so setting it after the stock
             # blueprint built the server is enough.
@@ -213,6 +219,26 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
             await pipeline(
                 UserMessage(text, output, session.key, input_channel=self.name(), metadata=metadata)
             )
+
+
+def share_emits(blueprint: Blueprint, sio: AsyncServer, redis_url: str, channel: str) -> None:
+    """Carry every emit through Redis, so it reaches a socket on any replica.
+
+    python-socketio's Redis manager publishes each emit and every server
+    delivers it to its own sockets in the room: an agent's reply posted to
+    one replica reaches the customer's socket on another. The stock server
+    starts the manager's listener on its first connection; starting it with
+    the server means no emit published before then is missed.
+    """
+    manager = AsyncRedisManager(redis_url, channel=channel)
+    manager.set_server(sio)
+    sio.manager = manager
+
+    @blueprint.listener("after_server_start")  # type: ignore[misc]  # sanic's decorators are untyped
+    async def listen(_app: Any, _loop: Any) -> None:
+        if not sio.manager_initialized:
+            sio.manager_initialized = True
+            sio.manager.initialize()
 
 
 async def _maybe_await(result: Any) -> None:

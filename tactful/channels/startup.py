@@ -14,6 +14,7 @@ from typing import Any
 from sanic import Blueprint, Sanic
 
 from tactful import bootstrap
+from tactful.channels.observability import configure_rasa_logging, serve_observability
 from tactful.production import check_process
 from tactful.settings import Settings
 
@@ -27,11 +28,17 @@ def check_rasa_process() -> None:
     settings = bootstrap.root().settings
     with _lock:
         if not any(checked is settings for checked in _checked):
+            if settings.log_format == "json":
+                # From the first line of ours; text logs keep Rasa's format until the server starts.
+                configure_rasa_logging()
             check_process("rasa", settings)
             _checked.append(settings)
 
 
 def cap_request_size(blueprint: Blueprint) -> None:
+    # Every channel calls this, so the health and metrics routes come with any of them.
+    serve_observability(blueprint)
+
     @blueprint.listener("before_server_start")  # type: ignore[misc]  # sanic's decorators are untyped
     async def limit_requests(app: Sanic, _loop: Any) -> None:
         # Sanic reads the whole body before any handler runs (its default

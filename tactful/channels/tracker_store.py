@@ -15,22 +15,40 @@ It also takes the whole database as one URL: ``db`` may be a SQLite file path
 (the default set-up) or a SQLAlchemy URL such as
 ``postgresql://user:pass@host:5432/tracker`` (production).
 
+Its SQL runs in a worker thread (``asyncio.to_thread``; one thread in order on
+SQLite): Rasa's own store runs it on the event loop, so every load and save
+stalled every other chat. And it
+lets the message pipeline hand Rasa the tracker it already read under the
+conversation's lock (``preloaded``), so a message costs one load, not two
+(docs/architecture.md, "One tracker load per message").
+
 endpoints.yml: ``tracker_store: {type: tactful.channels.tracker_store.SafeSQLTrackerStore, db: ...}``
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Generator
-from typing import Any
+import functools
+import json
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tactful.channels import owners
 from tactful.channels.ids import is_storable
+
+T = TypeVar("T")
 
 
 class TrackerStoreError(RasaException):  # type: ignore[misc]  # rasa ships no type information
@@ -53,11 +71,61 @@ def connection_kwargs(db: str) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Preloaded:
+    sender_id: str
+    tracker: DialogueStateTracker | None
+    taken: bool = False
+
+
+# The tracker the pipeline read for the message being handled in this task.
+_preloaded: ContextVar[_Preloaded | None] = ContextVar("tactful_preloaded_tracker", default=None)
+
+
+@contextlib.contextmanager
+def preloaded(sender_id: str, tracker: DialogueStateTracker | None) -> Iterator[None]:
+    """Rasa's next ``retrieve(sender_id)`` in this task gets ``tracker`` (None: a new conversation).
+
+    Only the first one, and only while the caller holds the conversation's
+    lock: the processor changes the tracker it gets, and anything retrieved
+    later must come from the database again.
+    """
+    token = _preloaded.set(_Preloaded(sender_id, tracker))
+    try:
+        yield
+    finally:
+        _preloaded.reset(token)
+
+
+def _take_preloaded(sender_id: str) -> _Preloaded | None:
+    entry = _preloaded.get()
+    if entry is None or entry.taken or entry.sender_id != sender_id:
+        return None
+    entry.taken = True
+    return entry
+
+
 class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships no type information
     def __init__(self, db: str = "rasa.db", host: str | None = None, **kwargs: Any) -> None:
         connection = connection_kwargs(str(db))
         kwargs.pop("dialect", None)
         super().__init__(**{**kwargs, **connection})
+        owners.metadata.create_all(self.engine)
+        # SQLite takes one writer at a time and makes the others sleep and
+        # retry, which costs more than it saves: one thread does its work, in
+        # order, as the event loop did. A server database gets Python's pool.
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store")
+            if self.engine.dialect.name == "sqlite"
+            else None
+        )
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            return await asyncio.to_thread(work, *args)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, functools.partial(work, *args)
+        )
 
     @contextlib.contextmanager
     def session_scope(self) -> Generator[Session, None, None]:
@@ -77,14 +145,77 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         if not is_storable(sender_id):
             raise TrackerStoreError("refused a conversation id outside the safe alphabet")
 
+    def _tracker_in(
+        self, session: Session, sender_id: str, all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        # Rasa's SQLTrackerStore._retrieve, minus the event loop.
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
+        # Only the JSON column: building an ORM object per row cost more than the JSON itself.
+        events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _load(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            return self._tracker_in(session, sender_id, all_sessions)
+
+    def _load_with_owner(
+        self, sender_id: str, customer: str | None
+    ) -> tuple[DialogueStateTracker | None, str | None]:
+        with self.session_scope() as session:
+            tracker = self._tracker_in(session, sender_id, all_sessions=False)
+            owner = owners.owner_for_message(
+                session, self.SQLEvent.__table__, sender_id, customer, has_events=tracker is not None
+            )
+            return tracker, owner
+
+    def _store(self, tracker: DialogueStateTracker) -> list[Event]:
+        """Rasa's SQLTrackerStore.save minus the event loop; the events it added."""
+        with self.session_scope() as session:
+            added = list(self._additional_events(session, tracker))
+            for event in added:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+            return added
+
+    async def load_for_message(
+        self, sender_id: str, customer: str | None
+    ) -> tuple[DialogueStateTracker | None, str | None]:
+        """The conversation's current session and its owner, counting this message's customer.
+
+        One trip to the database: the events of the latest session and the
+        owner row (``tactful.channels.owners``), which the first verified
+        customer fills in.
+        """
+        self._check(sender_id)
+        return await self._off_loop(self._load_with_owner, sender_id, customer)
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         self._check(sender_id)
-        return await super().retrieve(sender_id)
+        entry = _take_preloaded(sender_id)
+        if entry is not None:
+            return entry.tracker
+        return await self._off_loop(self._load, sender_id, False)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         self._check(conversation_id)
-        return await super().retrieve_full_tracker(conversation_id)
+        return await self._off_loop(self._load, conversation_id, True)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._check(tracker.sender_id)
-        await super().save(tracker)
+        added = await self._off_loop(self._store, tracker)
+        if self.event_broker is not None:
+            # Rasa's stream_events loads the tracker again to find these; the
+            # save already knows them, and only stored events are published.
+            await self._stream_new_events(self.event_broker, added, tracker.sender_id)

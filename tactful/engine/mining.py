@@ -90,8 +90,12 @@ def mine_matrix(
     confidence = both / count_x
     lift = confidence / (count_y / n_baskets)
     good = (confidence >= min_confidence) & (lift >= min_lift) & (lift > 1.0)
-    order = np.lexsort((-confidence[good], -lift[good]))
     names = [items[i] for i in keep]
+    # Ties go by item code, so the order never depends on the order baskets
+    # were read in (the job streams them by order id; files come as they are).
+    rank = {name: position for position, name in enumerate(sorted(names))}
+    codes = np.asarray([rank[name] for name in names], dtype=np.int64)
+    order = np.lexsort((codes[cols[good]], codes[rows[good]], -confidence[good], -lift[good]))
     sel_rows, sel_cols = rows[good][order], cols[good][order]
     sel_support, sel_conf, sel_lift = support[good][order], confidence[good][order], lift[good][order]
     return [
@@ -121,7 +125,7 @@ def mine_copurchase(
     *,
     exclude: Collection[str] = (),
 ) -> list[CoPurchaseRule]:
-    """Rules X -> Y, strongest lift first (ties: higher confidence first)."""
+    """Rules X -> Y, strongest lift first (ties: higher confidence, then X and Y by code)."""
     matrix, items = basket_matrix(baskets, exclude)
     return mine_matrix(matrix, items, min_support, min_confidence, min_lift)
 

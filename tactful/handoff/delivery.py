@@ -3,7 +3,9 @@
 Helpdesk calls never run inside a unit of work: a slow helpdesk must not hold a
 database lock (SQLite takes its write lock when a transaction begins).
 Delivery is at least once and in order: the handoff first, then each customer
-message; a failure stops the queue until the next retry.
+message; a failure stops the queue until the next retry. Across replicas a
+claim (``claims``) lets one process at a time work a handoff, and one run
+the retry pass.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tactful.handoff.adapters import HelpdeskAdapter
+from tactful.handoff.claims import Claim, Claims, LocalClaims
 from tactful.handoff.events import created_event, message_event
 from tactful.handoff.retry import Backoff
 from tactful.services.clock import utcnow
@@ -38,25 +41,30 @@ class HandoffDelivery:
         adapter: HelpdeskAdapter,
         backoff: Backoff,
         wait_seconds: float = 15.0,
+        claims: Claims | None = None,
     ) -> None:
         self._uow = uow
         self._adapter = adapter
         self._backoff = backoff
         self._wait_seconds = wait_seconds
+        self._claims = claims or LocalClaims()
         # Striped locks: one process never delivers the same handoff twice at once.
         self._locks = [threading.Lock() for _ in range(_STRIPES)]
 
     def deliver(self, handoff_id: int, wait: bool = True) -> bool:
         """Send what the helpdesk has not received yet; True when nothing is left."""
         lock = self._locks[handoff_id % _STRIPES]
-        if not lock.acquire(timeout=self._wait_seconds if wait else 0):
+        wait_seconds = self._wait_seconds if wait else 0
+        if not lock.acquire(timeout=wait_seconds):
             return False
         try:
-            return self._deliver_locked(handoff_id)
+            with self._claims.claim(f"handoff:{handoff_id}", wait_seconds) as claim:
+                # Another replica holds it: it sends what is left.
+                return bool(claim) and self._deliver_locked(handoff_id, claim)
         finally:
             lock.release()
 
-    def _deliver_locked(self, handoff_id: int) -> bool:
+    def _deliver_locked(self, handoff_id: int, claim: Claim) -> bool:
         with self._uow() as work:
             handoff = work.handoffs.get(handoff_id)
             if handoff is None or handoff.status not in OPEN_HANDOFF_STATUSES:
@@ -71,9 +79,11 @@ class HandoffDelivery:
             if not self._send(handoff_id, created):
                 return False
             self._update(handoff_id, mark_active=True)
+            claim.renew()
         for message_id, event in messages:
             if not self._send(handoff_id, event):
                 return False
+            claim.renew()
             with self._uow() as work:
                 message = work.handoffs.get_message(message_id)
                 if message is not None:
@@ -107,7 +117,14 @@ class HandoffDelivery:
             work.commit()
 
     def retry_pending(self, now: datetime, limit: int = 50) -> int:
-        """Deliver what is due; return how many handoffs are now fully delivered."""
+        """Deliver what is due; return how many handoffs are now fully delivered.
+
+        One replica runs a pass at a time; the others skip theirs.
+        """
+        with self._claims.claim("handoff-retry-pass") as claim:
+            return self._retry_claimed(now, limit) if claim else 0
+
+    def _retry_claimed(self, now: datetime, limit: int) -> int:
         with self._uow() as work:
             due = [(h.id, h.attempts or 0, h.created_at) for h in work.handoffs.needing_delivery(limit)]
         delivered = 0

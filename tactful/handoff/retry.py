@@ -1,7 +1,9 @@
 """When to try a failed delivery again: exponential backoff per handoff.
 
 Kept in memory by the process that runs the retry loop. After a restart every
-queued handoff is simply due at once, which is what we want.
+queued handoff is simply due at once, which is what we want. With several
+replicas each keeps its own; a claim (tactful/handoff/claims.py) lets one
+replica at a time run a retry pass and work a given handoff.
 """
 
 from __future__ import annotations

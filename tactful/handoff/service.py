@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from tactful.handoff.adapters import HelpdeskAdapter
+from tactful.handoff.claims import Claims
 from tactful.handoff.delivery import HandoffDelivery
 from tactful.handoff.intake import HandoffRequest, create_handoff
 from tactful.handoff.retry import Backoff
@@ -66,9 +67,10 @@ class HandoffService:
         adapter: HelpdeskAdapter,
         backoff: Backoff,
         wait_seconds: float = 15.0,
+        claims: Claims | None = None,
     ) -> None:
         self._uow = uow
-        self._delivery = HandoffDelivery(uow, adapter, backoff, wait_seconds)
+        self._delivery = HandoffDelivery(uow, adapter, backoff, wait_seconds, claims)
 
     def create(self, request: HandoffRequest, now: datetime) -> int:
         """Persist a pending handoff with its summary; return its id."""

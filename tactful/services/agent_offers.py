@@ -28,6 +28,7 @@ from tactful.engine.model import (
     Product,
 )
 from tactful.engine.policy_model import Policy
+from tactful.observability import metrics
 from tactful.services.offer_inputs import OfferInputs, load_snapshot
 from tactful.services.policy_provider import PolicyProvider
 from tactful.store.kinds import DECISION, IMPRESSION, SOURCE_AGENT
@@ -127,7 +128,7 @@ class AgentOffers:
                 None, True, (R.GATE_CHANNEL_OFF,), "Do not pitch: offers by agents are turned off."
             )
         with self._uow() as work:
-            catalog, arms, mined = self._inputs.load(work, policy, self._uow)
+            catalog, arms, mined = self._inputs.load(work, policy)
             snapshot = None
             if context.customer_id is not None:
                 snapshot = self._snapshot(
@@ -146,7 +147,7 @@ class AgentOffers:
             # Lock first, as the bot does: every read below sees all earlier impressions.
             if not work.customers.lock_for_offer(request.customer_id):
                 return AgentOfferResult(False, (R.GATE_UNVERIFIED,))
-            catalog, _arms, mined = self._inputs.load(work, policy, self._uow)
+            catalog, _arms, mined = self._inputs.load(work, policy)
             if not _known_offer(policy, catalog, request.offer_id, request.variant_id):
                 return AgentOfferResult(False, (), unknown_offer=True)
             snapshot = self._snapshot(
@@ -158,6 +159,7 @@ class AgentOffers:
             offer = build_offer(candidate, policy, now) if candidate is not None else None
             self._record(work, request, blocked, offer, now)
             work.commit()
+        metrics.decision(tuple(blocked), None if blocked else request.offer_id)
         return AgentOfferResult(
             not blocked, tuple(blocked) or (R.offer_code(request.offer_id, request.variant_id),), offer
         )

@@ -1,8 +1,8 @@
 """Build the offer engine's plain inputs from the store.
 
-The catalog, arm statistics and mined co-purchase rules change slowly, so they
-are cached per database for a short time; the customer's own history is read
-fresh inside the locked unit of work.
+The catalog, arm statistics and stored co-purchase rules change slowly, so
+they are cached per process for a short time; the customer's own history is
+read fresh inside the locked unit of work.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from tactful.engine.history import required_history_days
-from tactful.engine.mining import NON_PRODUCT_CODES, CoPurchaseRule, mine_copurchase
-from tactful.engine.model import ArmStats, CustomerSnapshot, OfferEvent, Product, Purchase
+from tactful.engine.model import ArmStats, CoPurchaseRule, CustomerSnapshot, OfferEvent, Product, Purchase
 from tactful.engine.policy_model import Policy
 from tactful.services.support import sentence_name
 from tactful.store.kinds import ACCEPTED
-from tactful.store.offer_history import EventRow
+from tactful.store.offer_history import EventRow, History
 from tactful.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -50,49 +49,20 @@ class TtlCache(Generic[T]):
             self._value = value
             self._loaded_at = time.monotonic()
 
+    def cached(self) -> T | None:
+        """The value held now, without loading one."""
+        with self._lock:
+            return self._value
+
+    def update(self, change: Callable[[T], T]) -> None:
+        """Change the cached value in place (its age unchanged); nothing if none is cached."""
+        with self._lock:
+            if self._value is not None:
+                self._value = change(self._value)
+
     def clear(self) -> None:
         with self._lock:
             self._value = None
-
-
-class BackgroundValue(Generic[T]):
-    """A slow value (co-purchase mining) computed on a worker thread.
-
-    Until the first result is ready callers get ``initial``, so no decision
-    ever waits for mining; it is refreshed every ``ttl_seconds``.
-    """
-
-    def __init__(self, ttl_seconds: float, initial: T) -> None:
-        self._ttl = ttl_seconds
-        self._lock = threading.Lock()
-        self._value = initial
-        self._started_at: float | None = None
-        self._running = False
-
-    def get(self, load: Callable[[], T]) -> T:
-        with self._lock:
-            stale = self._started_at is None or time.monotonic() - self._started_at > self._ttl
-            if stale and not self._running:
-                self._running = True
-                self._started_at = time.monotonic()
-                threading.Thread(target=self._refresh, args=(load,), daemon=True).start()
-            return self._value
-
-    def put(self, value: T) -> None:
-        with self._lock:
-            self._value = value
-            self._started_at = time.monotonic()
-
-    def _refresh(self, load: Callable[[], T]) -> None:
-        try:
-            value = load()
-            with self._lock:
-                self._value = value
-        except Exception:  # noqa: BLE001 - mining is optional; keep the last rules
-            logger.exception("co-purchase mining failed; keeping the previous rules")
-        finally:
-            with self._lock:
-                self._running = False
 
 
 def load_catalog(work: UnitOfWork) -> dict[str, Product]:
@@ -131,19 +101,6 @@ def load_arm_stats(work: UnitOfWork) -> dict[tuple[str, str], ArmStats]:
     return {arm: ArmStats(accepts=a, declines=d) for arm, (a, d) in counts.items()}
 
 
-def mine_rules(work: UnitOfWork, policy: Policy) -> list[CoPurchaseRule]:
-    mining = policy.mining
-    if not mining.enabled:
-        return []
-    return mine_copurchase(
-        work.orders.offerable_baskets(),
-        min_support=mining.min_support,
-        min_confidence=mining.min_confidence,
-        min_lift=mining.min_lift,
-        exclude=NON_PRODUCT_CODES,
-    )
-
-
 def to_engine_event(row: EventRow, now: datetime) -> OfferEvent:
     """The engine's view of a stored event.
 
@@ -177,8 +134,18 @@ def load_snapshot(
     current conversation however old, and the latest consent choice however
     old (an opt-out must never expire by falling out of a window).
     """
-    since = now - timedelta(days=required_history_days(policy))
-    history = work.offer_history.history(customer_id, since, conversation_id)
+    history = work.offer_history.history(customer_id, history_since(policy, now), conversation_id)
+    return to_snapshot(history, customer_id, region, catalog, now)
+
+
+def history_since(policy: Policy, now: datetime) -> datetime:
+    # Only the window the policy can look at: older events cannot change a decision.
+    return now - timedelta(days=required_history_days(policy))
+
+
+def to_snapshot(
+    history: History, customer_id: str, region: str | None, catalog: Mapping[str, Product], now: datetime
+) -> CustomerSnapshot:
     purchases = tuple(
         Purchase(
             sku=row.sku,
@@ -195,22 +162,57 @@ def load_snapshot(
 
 class OfferInputs:
     """The slowly changing engine inputs, cached once per process and shared
-    by the bot's decisions and the agents' offers."""
+    by the bot's decisions and the agents' offers.
 
-    def __init__(self) -> None:
+    Mined co-purchase rules are read from the store (written by the scheduled
+    `tactful mine` job), never mined here. The ranking counts survive an
+    answer: this process's own accepts and declines are added in place, and
+    the full reload brings in other replicas' answers. Caps, cooldowns,
+    declines and consent never come from here: they are the customer's own
+    history, read fresh under the customer lock (load_snapshot).
+    """
+
+    def __init__(self, rules_ttl_seconds: float = 300) -> None:
         self.catalog = TtlCache[dict[str, Product]](60)
-        self.arms = TtlCache[dict[tuple[str, str], ArmStats]](30)
-        self.mined = BackgroundValue[list[CoPurchaseRule]](3600, [])
+        self.arms = TtlCache[dict[tuple[str, str], ArmStats]](120)
+        self.mined = TtlCache[list[CoPurchaseRule]](rules_ttl_seconds)
+        self._warned_no_rules = False
 
     def load(
-        self, work: UnitOfWork, policy: Policy, uow: Callable[[], UnitOfWork]
+        self, work: UnitOfWork, policy: Policy
     ) -> tuple[dict[str, Product], dict[tuple[str, str], ArmStats], list[CoPurchaseRule]]:
         catalog = self.catalog.get(lambda: load_catalog(work))
         arms = self.arms.get(lambda: load_arm_stats(work))
-        mined = self.mined.get(lambda: _mine_in_own_unit_of_work(uow, policy))
+        mined = self.mined.get(lambda: self._stored_rules(work)) if policy.mining.enabled else []
         return catalog, arms, mined
 
+    def count_answer(self, offer_id: str | None, variant_id: str | None, kind: str) -> None:
+        """Add one committed accept or decline to the cached ranking counts."""
+        if offer_id is None:
+            return
+        arm = (offer_id, variant_id or "default")
 
-def _mine_in_own_unit_of_work(uow: Callable[[], UnitOfWork], policy: Policy) -> list[CoPurchaseRule]:
-    with uow() as work:
-        return mine_rules(work, policy)
+        def bump(arms: dict[tuple[str, str], ArmStats]) -> dict[tuple[str, str], ArmStats]:
+            old = arms.get(arm, ArmStats())
+            new = (
+                ArmStats(old.accepts + 1, old.declines)
+                if kind == ACCEPTED
+                else ArmStats(old.accepts, old.declines + 1)
+            )
+            # A new dict: a decision ranking right now keeps the one it has.
+            return {**arms, arm: new}
+
+        self.arms.update(bump)
+
+    def _stored_rules(self, work: UnitOfWork) -> list[CoPurchaseRule]:
+        stored = work.mined_rules.current()
+        if stored is None:
+            if not self._warned_no_rules:
+                self._warned_no_rules = True
+                logger.warning(
+                    "no co-purchase rules are stored yet, so offers use the policy's rules only; "
+                    "run `python -m tactful mine` (hourly or daily, see README 'Scheduled jobs')"
+                )
+            return []
+        self._warned_no_rules = False
+        return stored.rules

@@ -17,10 +17,20 @@ from typing import Any, Literal
 from tactful.engine.decide import decide
 from tactful.engine.model import ConversationContext, Decision, Offer
 from tactful.engine.policy_model import Policy
-from tactful.services.offer_inputs import OfferInputs, load_snapshot
+from tactful.observability import metrics
+from tactful.services.offer_inputs import OfferInputs, history_since, to_snapshot
 from tactful.services.policy_provider import PolicyProvider
 from tactful.services.support import put_in_cart
-from tactful.store.kinds import ACCEPTED, DECISION, DECLINED, IGNORED, IMPRESSION, OPTED_IN, OPTED_OUT
+from tactful.store.kinds import (
+    ACCEPTED,
+    DECISION,
+    DECLINED,
+    IGNORED,
+    IMPRESSION,
+    OPTED_IN,
+    OPTED_OUT,
+    STAGE_PREFIX,
+)
 from tactful.store.models import OfferEventRow
 from tactful.store.unit_of_work import UnitOfWork
 
@@ -65,11 +75,13 @@ class OfferService:
         """Decide on one offer (or none), log the decision and any impression."""
         policy = self._policy.get()
         if policy is None:
+            metrics.decision(("policy:unavailable",), None)
             return Decision(offer=None, reasons=("policy:unavailable",), trace=("policy unavailable",))
         with self._uow() as work:
             decision, context = self.decide_locked(work, policy, context, now)
             self.record_decision(work, context, decision, now)
             work.commit()
+        metrics.decision(decision.reasons, decision.offer.offer_id if decision.offer else None)
         return decision
 
     def decide_locked(
@@ -79,27 +91,21 @@ class OfferService:
 
         Separate from the event write so benchmarks can time each half.
         """
-        catalog, arms, mined = self.inputs.load(work, policy, self._uow)
+        catalog, arms, mined = self.inputs.load(work, policy)
         snapshot = None
         if context.customer_id is not None:
             customer_id = context.customer_id
-            # Lock first: every read below sees all earlier impressions.
-            facts = work.offer_history.lock_and_read_facts(customer_id, context.conversation_id)
+            # Lock first: every read sees all earlier impressions (one round trip for both).
+            facts, history = work.offer_history.lock_and_read(
+                customer_id, context.conversation_id, history_since(policy, now)
+            )
             if facts is None:
                 context = replace(context, customer_id=None)
             else:
                 if facts.handed_off:
                     # The store is the source of truth: a lost slot cannot re-enable offers.
                     context = replace(context, handoff=True)
-                snapshot = load_snapshot(
-                    work,
-                    customer_id,
-                    context.region or facts.region,
-                    catalog,
-                    now,
-                    policy,
-                    context.conversation_id,
-                )
+                snapshot = to_snapshot(history, customer_id, context.region or facts.region, catalog, now)
         return decide(context, snapshot, catalog, policy, arms, mined, now, self._rng), context
 
     def record_decision(
@@ -117,7 +123,9 @@ class OfferService:
                 kind=DECISION,
                 offer_id=offer.offer_id if offer else None,
                 variant_id=offer.variant_id if offer else None,
-                reasons=list(decision.reasons),
+                # The journey stage rides along for the report's "by stage" (docs/analytics.md).
+                reasons=[*decision.reasons, f"{STAGE_PREFIX}{context.stage}"],
+                trace=list(decision.trace),
                 **base,
             )
         )
@@ -151,10 +159,12 @@ class OfferService:
             raise ValueError(f"unknown response kind {kind!r}")
         if kind == ACCEPTED:
             return self._accept(customer_id, offer, channel, conversation_id, now)
+        row = _response_row(customer_id, offer, kind, channel, conversation_id, now)
         with self._uow() as work:
-            work.offer_events.add(_response_row(customer_id, offer, kind, channel, conversation_id, now))
+            work.offer_events.add(row)
             work.commit()
-        self.inputs.arms.clear()
+        if kind == DECLINED:
+            self.inputs.count_answer(row.offer_id, row.variant_id, kind)
         return None
 
     def _accept(
@@ -168,7 +178,7 @@ class OfferService:
             work.offer_events.add(_accept_row(shown, channel, now))
             outcome = _fulfil(work, customer_id, offer, shown, now)
             work.commit()
-        self.inputs.arms.clear()
+        self.inputs.count_answer(shown.offer_id, shown.variant_id, ACCEPTED)
         return outcome
 
     def set_consent(
@@ -185,6 +195,7 @@ class OfferService:
                 )
             )
             work.commit()
+        metrics.consent(opted_in)
 
 
 def _shown_unanswered(

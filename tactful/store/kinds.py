@@ -26,6 +26,16 @@ OFFER_EVENT_KINDS: tuple[OfferEventKind, ...] = (
     OPTED_OUT,
     OPTED_IN,
 )
+# Harm signals in a conversation (tactful/services/signals.py), for the offer
+# report's harm measures (docs/analytics.md, "Harm"); the engine ignores them.
+SignalKind = Literal["frustrated", "fallback", "handoff"]
+FRUSTRATED: Final = "frustrated"
+FALLBACK: Final = "fallback"
+HANDOFF: Final = "handoff"
+SIGNAL_KINDS: tuple[SignalKind, ...] = (FRUSTRATED, FALLBACK, HANDOFF)
+# A decision's stored reasons end with the journey stage, "stage:support" or
+# "stage:checkout" (not a reason: the report groups by it).
+STAGE_PREFIX: Final = "stage:"
 # The customer's answers to an impression (an ignore is not one: it can still be answered).
 ANSWER_KINDS: tuple[OfferEventKind, ...] = (ACCEPTED, DECLINED)
 # offer_events.source:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.sql import text
 from sqlalchemy.sql.schema import Column, MetaData, Table
 
 from tactful.store.kinds import CASE_OPEN, HANDOFF_PENDING, SOURCE_BOT
@@ -111,7 +113,9 @@ class Order(Base):
     source = Column(String(50), nullable=False, default="shop")
     lines = relationship("OrderLine", back_populates="order", lazy="selectin")
 
-    __table_args__ = (Index("ix_orders_customer_placed", "customer_id", "placed_at"),)
+    # Covers a decision's read of the customer's orders (no heap visit) and
+    # "recent orders" (customer, newest first).
+    __table_args__ = (Index("ix_orders_customer_history", "customer_id", "placed_at", "id", "status"),)
 
 
 class OrderLine(Base):
@@ -129,7 +133,8 @@ class OrderLine(Base):
 
     __table_args__ = (
         UniqueConstraint("order_id", "line_key", name="uq_order_lines_order_key"),
-        Index("ix_order_lines_order", "order_id"),
+        # Covers a decision's read of what each order holds.
+        Index("ix_order_lines_order_items", "order_id", "sku", "quantity"),
         Index("ix_order_lines_sku", "sku"),
     )
 
@@ -208,6 +213,9 @@ class LinkCode(Base):
     account_key = Column(String(64), nullable=True)
 
 
+_WHERE_ANSWER = {f"{db}_where": text("kind IN ('accepted', 'declined')") for db in ("postgresql", "sqlite")}
+
+
 class OfferEventRow(Base):
     __tablename__ = "offer_events"
 
@@ -221,6 +229,8 @@ class OfferEventRow(Base):
     channel = Column(String(50), nullable=True)
     conversation_id = Column(String(200), nullable=True)
     reasons = Column(JSON, nullable=True)
+    # A decision's trace (tactful.engine.decide), shown in the dashboard's customer lookup.
+    trace = Column(JSON, nullable=True)
     price = Column(Money, nullable=True)
     source = Column(String(20), nullable=False, default=SOURCE_BOT)
     at = Column(DateTime, nullable=False)
@@ -229,6 +239,8 @@ class OfferEventRow(Base):
         Index("ix_offer_events_customer_at", "customer_id", "at"),
         Index("ix_offer_events_offer_kind", "offer_id", "variant_id", "kind"),
         Index("ix_offer_events_conversation", "conversation_id"),
+        # The ranking counts read only answers, a small share of all events.
+        Index("ix_offer_events_answers", "offer_id", "variant_id", "kind", **_WHERE_ANSWER),
     )
 
 
@@ -262,3 +274,26 @@ class HandoffMessage(Base):
     text = Column(Text, nullable=False)
     delivered = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False)
+
+
+class MiningRun(Base):
+    """The co-purchase rule set in force: one row, replaced by each `tactful mine`."""
+
+    __tablename__ = "mining_runs"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    mined_at = Column(DateTime, nullable=False)
+    baskets = Column(Integer, nullable=False)
+
+
+class MinedRuleRow(Base):
+    __tablename__ = "mined_rules"
+
+    run_id = Column(Integer, ForeignKey("mining_runs.id", ondelete="CASCADE"), primary_key=True)
+    # Strongest first, as the miner returned them.
+    position = Column(Integer, primary_key=True)
+    antecedent = Column(String(64), nullable=False)
+    consequent = Column(String(64), nullable=False)
+    support = Column(Float, nullable=False)
+    confidence = Column(Float, nullable=False)
+    lift = Column(Float, nullable=False)

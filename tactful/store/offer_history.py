@@ -1,17 +1,32 @@
 """The reads behind one offer decision, kept to a few indexed statements.
 
 A decision runs on every resolved request, so these use prebuilt Core
-statements returning plain rows (no ORM identity map): two round trips, the
-first of which takes the per-customer lock.
+statements returning plain rows (no ORM identity map): the per-customer lock
+and every read in one round trip (lock_and_read).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, String, bindparam, cast, exists, literal, null, select, union_all
-from sqlalchemy.engine import Connection
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    exists,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import Connection, Dialect, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -61,7 +76,8 @@ _PURCHASE_ROWS = (
 _LATEST_CONSENT_ID = (
     select(OfferEventRow.id)
     .where(OfferEventRow.customer_id == bindparam("customer_id"))
-    .where(OfferEventRow.kind.in_(CONSENT_KINDS))
+    # Constants, not an expanding parameter, so the statement compiles once to plain SQL.
+    .where(OfferEventRow.kind.in_([literal_column(f"'{kind}'") for kind in CONSENT_KINDS]))
     .order_by(OfferEventRow.at.desc(), OfferEventRow.id.desc())
     .limit(1)
     .scalar_subquery()
@@ -95,6 +111,36 @@ _CONVERSATION_EVENTS = _event_rows(
 _CONSENT_EVENT = _event_rows(OfferEventRow.id == _LATEST_CONSENT_ID)
 # One round trip for both: on a busy network every trip counts.
 _HISTORY = union_all(_PURCHASE_ROWS, _WINDOW_EVENTS, _CONVERSATION_EVENTS, _CONSENT_EVENT)
+# What lock_and_read_facts returns, as one more row of the history read.
+_FACTS_ROW = select(
+    literal("f", String),
+    Customer.region,
+    case((exists().where(Handoff.conversation_id == bindparam("conversation_id")), "y"), else_="n"),
+    _NO_TEXT,
+    _NO_TEXT,
+    _NO_TEXT,
+    _NO_TEXT,
+    cast(null(), DateTime),
+    _NO_NUMBER,
+    _NO_NUMBER,
+).where(Customer.id == bindparam("customer_id"))
+_DECISION_READS = union_all(_PURCHASE_ROWS, _WINDOW_EVENTS, _CONVERSATION_EVENTS, _CONSENT_EVENT, _FACTS_ROW)
+
+
+@functools.lru_cache(maxsize=4)
+def _locked_reads_sql(dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    """The lock and the reads as one PostgreSQL query string, and its constant parameters.
+
+    Sent as one simple-protocol query, the two statements cost one round trip,
+    yet each still takes its own snapshot (READ COMMITTED): the reads start
+    only once the lock is held, so they see every impression committed by
+    the decision that held it before us (docs/architecture.md, "The customer lock").
+    """
+    lock = LOCK_CUSTOMER.compile(dialect=dialect)
+    reads = _DECISION_READS.compile(dialect=dialect)
+    runtime = dict.fromkeys(("customer_id", "conversation_id", "since"))
+    constants = {**lock.construct_params(runtime), **reads.construct_params(runtime)}
+    return f"{lock}; {reads}", {key: value for key, value in constants.items() if key not in runtime}
 
 
 class PurchaseRow(NamedTuple):
@@ -138,6 +184,25 @@ class OfferHistoryRepository:
         )
         return CustomerFacts(row[0], bool(row[1])) if row is not None else None
 
+    def lock_and_read(
+        self, customer_id: str, conversation_id: str, since: datetime
+    ) -> tuple[CustomerFacts | None, History]:
+        """lock_and_read_facts and history in one round trip on PostgreSQL.
+
+        On SQLite the unit of work's BEGIN IMMEDIATE already holds the
+        database's write lock before the first read, so the reads need no
+        statement of their own to lock.
+        """
+        params = {"customer_id": customer_id, "conversation_id": conversation_id, "since": since}
+        connection = self._connection()
+        if connection.dialect.name == "postgresql":
+            sql, constants = _locked_reads_sql(connection.dialect)
+            rows = connection.exec_driver_sql(sql, {**constants, **params}).all()
+        else:
+            rows = connection.execute(_DECISION_READS, params).all()
+        facts = next((CustomerFacts(r.a, r.b == "y") for r in rows if r.tag == "f"), None)
+        return facts, _history(rows)
+
     def history(self, customer_id: str, since: datetime, conversation_id: str | None) -> History:
         """The customer's order lines and the offer events a decision needs."""
         rows = (
@@ -147,10 +212,14 @@ class OfferHistoryRepository:
             )
             .all()
         )
-        purchases = [PurchaseRow(r.a, r.at, r.b, r.quantity) for r in rows if r.tag == "p"]
-        events = {r.id: EventRow(r.id, r.a, r.b, r.c, r.d, r.at, r.e, r.f) for r in rows if r.tag == "e"}
-        return History(purchases, sorted(events.values(), key=lambda event: (event.at, event.id)))
+        return _history(rows)
 
     def _connection(self) -> Connection:
         # Core execution on the session's connection: same transaction, less overhead.
         return self._session.connection()
+
+
+def _history(rows: Sequence[Row]) -> History:
+    purchases = [PurchaseRow(r.a, r.at, r.b, r.quantity) for r in rows if r.tag == "p"]
+    events = {r.id: EventRow(r.id, r.a, r.b, r.c, r.d, r.at, r.e, r.f) for r in rows if r.tag == "e"}
+    return History(purchases, sorted(events.values(), key=lambda event: (event.at, event.id)))

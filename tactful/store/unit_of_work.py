@@ -89,6 +89,7 @@ class UnitOfWork:
         self.identities = repos.IdentityRepository(self.session)
         self.offer_events = repos.OfferEventRepository(self.session)
         self.handoffs = repos.HandoffRepository(self.session)
+        self.mined_rules = repos.MinedRuleRepository(self.session)
         self.offer_history = OfferHistoryRepository(self.session)
         return self
 

@@ -16,6 +16,9 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from tactful import bootstrap
+from tactful.observability.aiohttp_routes import add_routes as add_observability_routes
+from tactful.observability.health import policy_check, shop_db_check
+from tactful.observability.logs import configure_logging
 from tactful.production import check_process
 from tactful.services.aio import run_blocking
 from tactful.services.policy_provider import PolicyProvider
@@ -67,6 +70,7 @@ def make_app(
     app[UOW] = uow or (lambda: uow_for(config.shop_db_url, config.db_timeout_seconds))
     app[POLICY] = policy or PolicyProvider(config.policy_file)
     app.router.add_get("/health", health)
+    add_observability_routes(app, {"database": shop_db_check(app[UOW]), "policy": policy_check(app[POLICY])})
     add_api_routes(app)
     add_page_routes(app)
     return app
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=services.settings.web.port)
     parser.add_argument("--host", default=services.settings.web.host)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=services.settings.log_level)
+    configure_logging(services.settings, "web")
     check_process("web", services.settings)
     logger.info("demo shop on http://%s:%s/ (Rasa at %s)", args.host, args.port, config.rasa_url)
     app = make_app(config, services.new_uow, services.policy_provider)

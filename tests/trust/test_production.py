@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
 from tactful.production import UnsafeConfiguration, check_process, problems_for
-from tactful.settings import Settings, load_settings
+from tactful.settings import REPO_ROOT, Settings, load_settings
 
 # The Makefile's development defaults.
 DEV_SECRETS = {
@@ -29,11 +31,14 @@ def _strong() -> str:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """An environment with no TACTFUL_* variables from the caller."""
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """An environment with no TACTFUL_* variables from the caller, in a directory
+    whose endpoints.yml (Rasa's default --endpoints) is the production profile's."""
     for name in list(os.environ):
         if name.startswith("TACTFUL_") or name == "RASA_TOKEN":
             monkeypatch.delenv(name)
+    shutil.copy(REPO_ROOT / "endpoints.prod.yml", tmp_path / "endpoints.yml")
+    monkeypatch.chdir(tmp_path)
     return monkeypatch
 
 
@@ -48,6 +53,9 @@ def _strong_env(production: bool = True) -> dict[str, str]:
     values["TACTFUL_LINK_DELIVERY"] = "webhook"
     values["TACTFUL_LINK_WEBHOOK_URL"] = "https://shop.example.net/hooks/link-codes"
     values["TACTFUL_LINK_WEBHOOK_SECRET"] = _strong()
+    values["TACTFUL_TRACKER_DB"] = "postgresql://tactful@db.internal:5432/tracker"
+    values["TACTFUL_REDIS_URL"] = "redis://redis.internal:6379/0"
+    values["TACTFUL_RABBITMQ_URL"] = "amqp://tactful@rabbitmq.internal:5672/%2F"
     if production:
         values["TACTFUL_ENV"] = "production"
     return values

@@ -9,6 +9,7 @@ from tactful.store.repositories.carts import CartRepository
 from tactful.store.repositories.customers import CustomerRepository
 from tactful.store.repositories.handoffs import HandoffRepository
 from tactful.store.repositories.identities import IdentityRepository
+from tactful.store.repositories.mined_rules import MinedRuleRepository
 from tactful.store.repositories.offer_events import OfferEventRepository
 from tactful.store.repositories.orders import OrderRepository
 from tactful.store.repositories.products import ProductRepository
@@ -20,6 +21,7 @@ __all__ = [
     "CustomerRepository",
     "HandoffRepository",
     "IdentityRepository",
+    "MinedRuleRepository",
     "OfferEventRepository",
     "OrderRepository",
     "ProductRepository",

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.engine import Row
@@ -54,3 +56,23 @@ class OrderRepository:
         for order_id, sku in rows:
             baskets[order_id].append(sku)
         return list(baskets.values())
+
+    def stream_offerable_baskets(self) -> Iterator[list[str]]:
+        """offerable_baskets one at a time, for stores too big to hold in memory.
+
+        Ordered by order id, so each basket's lines arrive together (the
+        covering index on order lines serves the order); a server-side cursor
+        keeps only a batch of rows in memory.
+        """
+        rows = (
+            self._session.connection()
+            .execution_options(stream_results=True, yield_per=20_000)
+            .execute(
+                select(OrderLine.order_id, OrderLine.sku)
+                .join(Product, Product.sku == OrderLine.sku)
+                .where(Product.offerable.is_(True))
+                .order_by(OrderLine.order_id)
+            )
+        )
+        for _order_id, lines in itertools.groupby(rows, key=itemgetter(0)):
+            yield [sku for _, sku in lines]

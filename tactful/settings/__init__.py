@@ -10,12 +10,37 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tactful.settings.model import (
+    PRODUCTION,
+    BackendSettings,
+    DashboardSettings,
+    HelpdeskSettings,
+    Limits,
+    LinkDeliverySettings,
+    MessagingSettings,
+    Settings,
+    WebSettings,
+)
 
-PRODUCTION = "production"
+__all__ = [
+    "BackendSettings",
+    "DashboardSettings",
+    "HelpdeskSettings",
+    "Limits",
+    "LinkDeliverySettings",
+    "MessagingSettings",
+    "PRODUCTION",
+    "REPO_ROOT",
+    "Settings",
+    "SettingsError",
+    "WebSettings",
+    "load_settings",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 DEFAULT_CONTACT = "You can reach our support team at support@example.com or 0800 123 4567 (Mon–Fri, 9am–6pm)."
 DEFAULT_API_BASES = {
     "slack": "https://slack.com/api",
@@ -63,109 +88,6 @@ class _Reader:
 
     def flag(self, name: str) -> bool:
         return (self.text(name) or "").lower() in ("1", "true", "yes", "on")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Input sizes and rates (docs/security.md); every channel applies them."""
-
-    # Any request to the Rasa server (Sanic's REQUEST_MAX_SIZE; its default is 100 MB).
-    request_bytes: int
-    # Whole request body of a chat webhook (REST, socket.io packet).
-    body_bytes: int
-    # Messaging providers' webhook bodies (Slack interactivity payloads are large).
-    provider_body_bytes: int
-    message_chars: int
-    # All metadata a client may send with one message (after JSON encoding).
-    metadata_bytes: int
-    # Messages per conversation (sender) and per verified customer, per minute.
-    messages_per_sender_per_minute: int
-    messages_per_customer_per_minute: int
-    # New socket.io connections per client address per minute.
-    sessions_per_client_per_minute: int
-
-
-@dataclass(frozen=True)
-class HelpdeskSettings:
-    # Where the signed webhook adapter posts events (unset: handoffs queue up).
-    url: str | None
-    # Signs outgoing webhooks and authenticates the agent endpoints.
-    secret: str | None
-    # "webhook" or "package.module:Factory" for a custom adapter.
-    adapter: str
-    timeout_seconds: float
-    retry_seconds: float
-    retry_max_seconds: float
-    support_contact: str
-
-
-@dataclass(frozen=True)
-class LinkDeliverySettings:
-    """How account-link codes reach the customer (tactful/linking/delivery.py)."""
-
-    kind: str  # "outbox" (development) or "webhook" (the shop's mailer)
-    webhook_url: str | None
-    webhook_secret: str | None
-    outbox: Path
-
-
-@dataclass(frozen=True)
-class MessagingSettings:
-    # Provider API bases (tests and staging point them at a local fake).
-    api_bases: Mapping[str, str]
-    # The public https base URL providers call (Twilio signs the exact URL).
-    public_url: str | None
-    dedupe_ttl_seconds: float
-    telegram_bot_token: str | None
-    telegram_secret_token: str | None
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """The demo shop page (tactful/web) and the widget's origins."""
-
-    rasa_url: str
-    host: str
-    port: int
-    token_ttl_seconds: int
-    web_root: Path
-    secure_cookie: bool
-    # Page origins the socket.io channel accepts (TACTFUL_WEB_ORIGINS, comma-separated);
-    # empty: credentials.yml's list, else the demo page (tactful/channels/socketio.py).
-    origins: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Settings:
-    shop_db_url: str
-    jwt_secret: str | None
-    policy_file: Path
-    action_secret: str | None
-    action_host: str
-    action_port: int
-    db_timeout_seconds: float
-    # "production" turns on the fail-closed start-up checks (tactful.production).
-    environment: str
-    # Shared state across replicas (rate limits, webhook dedupe, replay guard).
-    redis_url: str | None
-    # Signs the socket.io session ids the server issues.
-    session_secret: str | None
-    # Keys the hash of account-link codes.
-    link_secret: str | None
-    # Secrets exactly as set, without fallbacks (the production check needs them).
-    explicit_secrets: Mapping[str, str | None]
-    support_contact: str
-    log_level: str
-    debug: bool
-    limits: Limits
-    helpdesk: HelpdeskSettings
-    link_delivery: LinkDeliverySettings
-    messaging: MessagingSettings
-    web: WebSettings
-
-    @property
-    def is_production(self) -> bool:
-        return self.environment == PRODUCTION
 
 
 def _limits(env: _Reader) -> Limits:
@@ -232,6 +154,27 @@ def _web(env: _Reader) -> WebSettings:
     )
 
 
+def _backends(env: _Reader) -> BackendSettings:
+    action_url = env.text("TACTFUL_ACTION_URL")
+    if action_url is None:
+        action_url = f"http://127.0.0.1:{env.whole('TACTFUL_ACTION_PORT', 5055)}/webhook"
+    return BackendSettings(
+        tracker_db=env.text("TACTFUL_TRACKER_DB") or str(REPO_ROOT / "var" / "tracker.db"),
+        action_url=action_url,
+        rabbitmq_url=env.text("TACTFUL_RABBITMQ_URL"),
+        event_queue=env.text("TACTFUL_EVENT_QUEUE", "tactful_events") or "tactful_events",
+        socketio_channel=env.text("TACTFUL_SOCKETIO_CHANNEL", "tactful-socketio") or "tactful-socketio",
+    )
+
+
+def _log_format(env: _Reader) -> str:
+    production = (env.text("TACTFUL_ENV") or "").lower() == PRODUCTION
+    value = (env.text("TACTFUL_LOG_FORMAT") or ("json" if production else "text")).lower()
+    if value not in ("json", "text"):
+        raise SettingsError(f"TACTFUL_LOG_FORMAT must be 'json' or 'text', not {value!r}")
+    return value
+
+
 SECRET_NAMES = (
     "TACTFUL_JWT_SECRET",
     "TACTFUL_ACTION_SECRET",
@@ -261,10 +204,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         explicit_secrets={name: env.raw(name) for name in SECRET_NAMES},
         support_contact=contact,
         log_level=(env.text("TACTFUL_LOG_LEVEL") or "INFO").upper(),
+        log_format=_log_format(env),
         debug=env.flag("TACTFUL_DEBUG"),
         limits=_limits(env),
         helpdesk=_helpdesk(env, contact),
         link_delivery=_link_delivery(env),
         messaging=_messaging(env),
         web=_web(env),
+        backends=_backends(env),
+        dashboard=DashboardSettings(
+            host=env.text("TACTFUL_DASHBOARD_HOST", "127.0.0.1") or "127.0.0.1",
+            port=env.whole("TACTFUL_DASHBOARD_PORT", 8090),
+            token=env.raw("TACTFUL_DASHBOARD_TOKEN"),
+        ),
     )

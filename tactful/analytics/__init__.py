@@ -1,0 +1,1 @@
+"""Offer analytics: measures, intervals, the report and its renderings (docs/analytics.md)."""
