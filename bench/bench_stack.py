@@ -36,6 +36,8 @@ from bench.stack_servers import (  # noqa: E402
     JWT_SECRET,
     Stack,
     clear_locks,
+    drop_run,
+    run_dir,
     run_id,
     start_bare,
     start_tactful,
@@ -175,7 +177,8 @@ def main() -> int:
     try:
         stacks = start_stacks(names, run)
     except Exception as error:  # noqa: BLE001 - reported, and the exit code says so
-        print(f"error: a server did not start: {error}", file=sys.stderr)
+        drop_run(run, keep_logs=True)
+        print(f"error: a server did not start: {error}\nlogs: {run_dir(run)}", file=sys.stderr)
         return 1
     makers = {"bare": bare_bot, "tactful": tactful_bot}
     bots = [makers[stack.name](stack.url, run) for stack in stacks]
@@ -184,14 +187,18 @@ def main() -> int:
         results = asyncio.run(measure(bots, levels, args.turns, max(1, args.rounds), max(1, args.long_chats)))
     except BaseException:
         if args.keep:
-            stack_report.print_kept(stacks)
+            stack_report.print_kept(stacks, run)
+        else:
+            print(f"logs: {run_dir(run)}", file=sys.stderr)
         raise
     finally:
         if not args.keep:
             for stack in stacks:
                 stop_stack(stack)
             clear_locks([stack.lock_prefix for stack in stacks])
+            drop_run(run, keep_logs=True)
     report = stack_report.build(results, levels, args.turns, stack_report.decision_p99(args.decision))
+    report["run"] = run
     report["rounds"] = max(1, args.rounds)
     report["load_average"] = {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)}
     stack_report.print_report(report)
@@ -199,10 +206,15 @@ def main() -> int:
     (BENCH_DIR / "stack.json").write_text(json.dumps(report, indent=2))
     print(f"\nwritten: {BENCH_DIR / 'stack.json'}")
     if args.keep:
-        stack_report.print_kept(stacks)
+        stack_report.print_kept(stacks, run)
     if report["errors"]:
-        print(f"error: {report['errors']} turns failed (the first ones are in stack.json)", file=sys.stderr)
+        print(
+            f"error: {report['errors']} turns failed (the first in stack.json, logs in {run_dir(run)})",
+            file=sys.stderr,
+        )
         return 1
+    if not args.keep:
+        drop_run(run, keep_logs=False)
     return 0
 
 

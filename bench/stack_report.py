@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from bench.stack_servers import Stack
+from bench.stack_servers import Stack, run_dir
 
 # Issue 10's goals, Tactful against the bare bot measured in the same run.
 THROUGHPUT_GOAL = 0.8  # Tactful turns/s >= 0.8x bare at 50 chats
@@ -144,8 +144,9 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"\nfailed turns: {report['errors']}")
 
 
-def print_kept(stacks: list[Stack]) -> None:
-    print("\nservers left running (--keep); stop each with `kill -- -<pid>`:")
+def print_kept(stacks: list[Stack], run: str) -> None:
+    print("\nservers left running (--keep); stop each with `kill -- -<pid>`, then drop the databases")
+    print(f"tactful_bench_stack_{run}_* and delete {run_dir(run)}:")
     for stack in stacks:
         for server in stack.servers:
             print(f"  {server.name}: port {server.port}, pid {server.process.pid}, log {server.log}")

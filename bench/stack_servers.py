@@ -10,6 +10,7 @@ shop database holding the demo data.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,14 +54,37 @@ class Stack:
     lock_prefix: str = ""
 
 
+def run_dir(run: str) -> Path:
+    """This run's endpoints files and server logs (runs may overlap: nothing is shared)."""
+    return BENCH_DIR / f"stack-{run}"
+
+
+def database_name(run: str, role: str) -> str:
+    return f"tactful_bench_stack_{run}_{role}"
+
+
+def _admin(*statements: str) -> None:
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
 def fresh_database(name: str) -> str:
     """Drop and create ``name`` on the local PostgreSQL; return its URL."""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return f"{PG_SERVER}/{name}"
+
+
+def drop_run(run: str, keep_logs: bool) -> None:
+    """Drop this run's databases and, unless its logs are wanted, its files."""
+    roles = ("bare_tracker", "shop", "tracker")
+    _admin(*(f'DROP DATABASE IF EXISTS "{database_name(run, role)}" WITH (FORCE)' for role in roles))
+    if not keep_logs:
+        shutil.rmtree(run_dir(run), ignore_errors=True)
 
 
 def bare_model() -> Path:
@@ -95,9 +119,9 @@ def write_yaml(path: Path, content: dict[str, object]) -> Path:
     return path
 
 
-def start(name: str, command: list[str], env: dict[str, str], health_url: str) -> Server:
+def start(name: str, command: list[str], env: dict[str, str], health_url: str, log: Path) -> Server:
     """Start one process in its own group and wait until ``health_url`` answers."""
-    log = BENCH_DIR / f"{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     port = int(health_url.split(":")[2].split("/")[0])
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -149,11 +173,11 @@ def run_id() -> str:
 
 def start_bare(run: str) -> Stack:
     model = bare_model()
-    tracker = "tactful_bench_stack_bare_tracker"
+    tracker = database_name(run, "bare_tracker")
     fresh_database(tracker)
     prefix = f"benchbare{run}"
     endpoints = write_yaml(
-        BENCH_DIR / "bare-endpoints.yml",
+        run_dir(run) / "bare-endpoints.yml",
         {
             "tracker_store": {
                 "type": "sql",
@@ -173,6 +197,7 @@ def start_bare(run: str) -> Stack:
         rasa_run(model, endpoints, BARE_DIR / "credentials.yml", port),
         env,
         f"http://127.0.0.1:{port}/",
+        run_dir(run) / "bare-rasa.log",
     )
     return Stack("bare", f"http://127.0.0.1:{port}", [rasa], [tracker], prefix)
 
@@ -194,7 +219,7 @@ def tactful_env(shop_url: str, tracker_url: str, action_port: int) -> dict[str, 
 
 
 def start_tactful(run: str) -> Stack:
-    shop, tracker = "tactful_bench_stack_shop", "tactful_bench_stack_tracker"
+    shop, tracker = database_name(run, "shop"), database_name(run, "tracker")
     shop_url, tracker_url = fresh_database(shop), fresh_database(tracker)
     action_port, rasa_port = free_port(), free_port()
     env = tactful_env(shop_url, tracker_url, action_port)
@@ -207,7 +232,7 @@ def start_tactful(run: str) -> Stack:
             raise RuntimeError(f"`tactful {' '.join(args)}` failed:\n{done.stderr[-3000:]}")
     prefix = f"benchtactful{run}"
     endpoints = write_yaml(
-        BENCH_DIR / "tactful-endpoints.yml",
+        run_dir(run) / "tactful-endpoints.yml",
         {
             "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook", "token": ACTION_SECRET},
             "tracker_store": {
@@ -224,6 +249,7 @@ def start_tactful(run: str) -> Stack:
             [sys.executable, "-m", "tactful.action_server", "--port", str(action_port)],
             env,
             f"http://127.0.0.1:{action_port}/health",
+            run_dir(run) / "tactful-actions.log",
         )
     )
     # The tests' command line (model, credentials, interface), with this run's endpoints.
@@ -236,6 +262,7 @@ def start_tactful(run: str) -> Stack:
                 command + ["--enable-api", "--auth-token", RASA_TOKEN],
                 env,
                 f"http://127.0.0.1:{rasa_port}/",
+                run_dir(run) / "tactful-rasa.log",
             )
         )
     except BaseException:
