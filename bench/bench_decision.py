@@ -31,9 +31,10 @@ from bench.generate_store import customer_id, generate  # noqa: E402
 from tactful.engine.model import ConversationContext  # noqa: E402
 from tactful.services.offers import OfferService  # noqa: E402
 from tactful.services.policy_provider import PolicyProvider  # noqa: E402
+from tactful.settings import load_settings  # noqa: E402
 from tactful.store.database import get_engine, is_sqlite, session_factory  # noqa: E402
 from tactful.store.migrate import upgrade  # noqa: E402
-from tactful.store.unit_of_work import uow_for  # noqa: E402
+from tactful.store.unit_of_work import UnitOfWork, uow_for  # noqa: E402
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 WARM_UP = 300  # caches, connection pool, page cache
@@ -112,7 +113,14 @@ def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, 
     policy_provider = PolicyProvider(REPO_ROOT / "policy.yml")
     policy = policy_provider.get()
     assert policy is not None, policy_provider.status().detail
-    service = OfferService(lambda: uow_for(url), policy_provider, rng=random.Random(seed))
+    # As the composition root does (Root.new_uow): the timeout is passed, so no
+    # unit of work reads the settings again.
+    timeout = load_settings().db_timeout_seconds
+
+    def new_uow() -> UnitOfWork:
+        return uow_for(url, timeout)
+
+    service = OfferService(new_uow, policy_provider, rng=random.Random(seed))
     # Decisions read the stored rule set once per cache period; mining itself
     # is the scheduled job, benchmarked on its own (bench_mining.py).
     service.inputs.mined.put([])
@@ -122,7 +130,7 @@ def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, 
     for index in range(samples + WARM_UP):
         context = _context(customer_id(rng.randrange(customers)), index)
         start = time.perf_counter()
-        with uow_for(url) as work:
+        with new_uow() as work:
             decision, context = service.decide_locked(work, policy, context, datetime.utcnow())
             chosen = time.perf_counter()
         if index >= WARM_UP:
@@ -132,7 +140,7 @@ def measure(url: str, customers: int, samples: int, seed: int = 7) -> dict[str, 
     for index in range(samples // 2 + WARM_UP):
         context = _context(customer_id(rng.randrange(customers)), index)
         now = datetime.utcnow()
-        with uow_for(url) as work:
+        with new_uow() as work:
             decision, context = service.decide_locked(work, policy, context, now)
             start = time.perf_counter()
             service.record_decision(work, context, decision, now)

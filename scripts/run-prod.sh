@@ -66,32 +66,18 @@ fi
 # What the CronJob does in Kubernetes (deploy/k8s/mine-cronjob.yaml).
 $BIN/python -m tactful mine || echo "co-purchase mining failed; offers use the last stored rules" >&2
 
-pids=()
-cleanup() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup INT TERM EXIT
-
-wait_for() { # url, name
-  for _ in $(seq 1 120); do
-    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  echo "$2 did not start; see var/*.prod.log" >&2
-  exit 1
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 $BIN/python -m tactful.action_server --port "$TACTFUL_ACTION_PORT" >var/actions.prod.log 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$TACTFUL_ACTION_PORT/health" "action server"
+wait_for "http://127.0.0.1:$TACTFUL_ACTION_PORT/health" "action server" "var/*.prod.log"
 
 $BIN/rasa run --model models/tactful.tar.gz --endpoints endpoints.prod.yml --credentials credentials.yml \
   --interface 127.0.0.1 --port "$TACTFUL_RASA_PORT" --enable-api --auth-token="$RASA_TOKEN" \
   >var/rasa.prod.log 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$TACTFUL_RASA_PORT/" "Rasa server"
+wait_for "http://127.0.0.1:$TACTFUL_RASA_PORT/" "Rasa server" "var/*.prod.log"
 
 cat <<MSG
 

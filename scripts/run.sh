@@ -5,26 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 mkdir -p var
-pids=()
-cleanup() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup INT TERM EXIT
-
-wait_for() { # url, name
-  for _ in $(seq 1 120); do
-    if curl -fs "$1" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  echo "$2 did not start; see var/*.log" >&2
-  exit 1
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 $BIN/python -m tactful.action_server --port "$TACTFUL_ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$TACTFUL_ACTION_PORT/health" "action server"
+wait_for "http://127.0.0.1:$TACTFUL_ACTION_PORT/health" "action server" "var/*.log"
 
 if [ "${1:-}" = "--shell" ]; then
   $BIN/rasa shell --model models/tactful.tar.gz --endpoints endpoints.yml
@@ -45,7 +31,7 @@ if [ -f tactful/web/server.py ]; then
 fi
 $BIN/python -m tactful.dashboard --port "$TACTFUL_DASHBOARD_PORT" >var/dashboard.log 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$TACTFUL_RASA_PORT/" "Rasa server"
+wait_for "http://127.0.0.1:$TACTFUL_RASA_PORT/" "Rasa server" "var/*.log"
 
 cat <<MSG
 

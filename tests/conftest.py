@@ -27,14 +27,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
+
+from tests.support.postgres import admin_engine, database_url, unreachable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The database named here is only used to issue CREATE/DROP DATABASE.
-PG_ADMIN_URL = os.environ.get("TACTFUL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _in_ci() -> bool:
@@ -83,7 +82,7 @@ class _PostgresServer:
         self._count = 0
 
     def url(self, name: str) -> str:
-        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        return database_url(name)
 
     def _execute(self, sql: str) -> None:
         with self.admin.connect() as conn:
@@ -119,20 +118,13 @@ class _PostgresServer:
 @pytest.fixture(scope="session")
 def _postgres() -> Iterator[_PostgresServer | str]:
     """The server helper, or the reason PostgreSQL cannot be used."""
-    admin = create_engine(
-        PG_ADMIN_URL,
-        future=True,
-        poolclass=NullPool,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-    )
+    admin = admin_engine()
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         admin.dispose()
-        first = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        yield f"PostgreSQL unreachable at {make_url(PG_ADMIN_URL)!r}: {first}"
+        yield unreachable(error)
         return
     server = _PostgresServer(admin)
     try:

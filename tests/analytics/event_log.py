@@ -26,8 +26,12 @@ o7 U1 04-10 500.00 (U1 had no decision: not in either arm)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from tactful.engine.holdout import in_holdout
 from tactful.engine.policy_model import Policy
@@ -127,25 +131,50 @@ ORDERS = [
 ]
 
 
+def add_customers_and_events(
+    session: Session, customers: Iterable[str], created_at: datetime, events: Iterable[tuple[Any, ...]]
+) -> None:
+    """The customers, then one offer event per ``EVENTS``-shaped tuple."""
+    for customer in customers:
+        session.add(Customer(id=customer, created_at=created_at))
+    session.flush()
+    for conversation, channel, customer, kind, offer, variant, target, reasons, moment in events:
+        session.add(
+            OfferEventRow(
+                customer_id=customer,
+                kind=kind,
+                offer_id=offer,
+                variant_id=variant,
+                target_sku=target,
+                channel=channel,
+                conversation_id=conversation,
+                reasons=reasons,
+                at=moment,
+            )
+        )
+
+
+def add_order(
+    session: Session,
+    order_id: str,
+    customer: str,
+    status: str,
+    placed: datetime,
+    sku: str,
+    quantity: int,
+    price: str,
+) -> None:
+    """An order of one line."""
+    session.add(Order(id=order_id, customer_id=customer, status=status, placed_at=placed))
+    session.flush()
+    session.add(
+        OrderLine(order_id=order_id, line_key="1", sku=sku, quantity=quantity, unit_price=Decimal(price))
+    )
+
+
 def seed(url: str) -> None:
     with uow_for(url) as work:
-        for customer in (T1, T2, T3, H1, H2, U1):
-            work.session.add(Customer(id=customer, created_at=SINCE))
-        work.session.flush()
-        for conversation, channel, customer, kind, offer, variant, target, reasons, moment in EVENTS:
-            work.session.add(
-                OfferEventRow(
-                    customer_id=customer,
-                    kind=kind,
-                    offer_id=offer,
-                    variant_id=variant,
-                    target_sku=target,
-                    channel=channel,
-                    conversation_id=conversation,
-                    reasons=reasons,
-                    at=moment,
-                )
-            )
+        add_customers_and_events(work.session, (T1, T2, T3, H1, H2, U1), SINCE, EVENTS)
         work.session.add(
             Handoff(
                 conversation_id="c4",
@@ -158,11 +187,5 @@ def seed(url: str) -> None:
             )
         )
         for order_id, customer, status, placed, sku, quantity, price in ORDERS:
-            work.session.add(Order(id=order_id, customer_id=customer, status=status, placed_at=placed))
-            work.session.flush()
-            work.session.add(
-                OrderLine(
-                    order_id=order_id, line_key="1", sku=sku, quantity=quantity, unit_price=Decimal(price)
-                )
-            )
+            add_order(work.session, order_id, customer, status, placed, sku, quantity, price)
         work.commit()

@@ -25,11 +25,9 @@ TA's first decision: in the 90-day window only); HA 03-20 50.00; XS 03-07 30.00.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
-from tactful.store.models import Customer, OfferEventRow, Order, OrderLine
 from tactful.store.unit_of_work import uow_for
-from tests.analytics.event_log import ids
+from tests.analytics.event_log import add_customers_and_events, add_order, ids
 
 SINCE = datetime(2026, 3, 1)
 UNTIL = datetime(2026, 4, 1)
@@ -78,29 +76,7 @@ ORDERS = [
 
 def seed(url: str) -> None:
     with uow_for(url) as work:
-        for customer in (TA, TB, TC, XS, HA):
-            work.session.add(Customer(id=customer, created_at=SINCE))
-        work.session.flush()
-        for conversation, channel, customer, kind, offer, variant, target, reasons, moment in EVENTS:
-            work.session.add(
-                OfferEventRow(
-                    customer_id=customer,
-                    kind=kind,
-                    offer_id=offer,
-                    variant_id=variant,
-                    target_sku=target,
-                    channel=channel,
-                    conversation_id=conversation,
-                    reasons=reasons,
-                    at=moment,
-                )
-            )
+        add_customers_and_events(work.session, (TA, TB, TC, XS, HA), SINCE, EVENTS)
         for order_id, customer, placed, sku, quantity, price in ORDERS:
-            work.session.add(Order(id=order_id, customer_id=customer, status="delivered", placed_at=placed))
-            work.session.flush()
-            work.session.add(
-                OrderLine(
-                    order_id=order_id, line_key="1", sku=sku, quantity=quantity, unit_price=Decimal(price)
-                )
-            )
+            add_order(work.session, order_id, customer, "delivered", placed, sku, quantity, price)
         work.commit()

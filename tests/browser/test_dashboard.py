@@ -8,11 +8,8 @@ driver (dashboard_flow.mjs) saves test-artifacts/dashboard.png.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.test_widget import ARTIFACTS, CHROMIUM, require_browser_tools
+from tests.browser import driver
+from tests.browser.driver import ARTIFACTS, require_browser_tools
 from tests.support.policies import write_policy
 from tests.support.servers import REPO_ROOT, base_env, free_port, running
 from tests.web.backend import WEB_ROOT
@@ -103,31 +101,14 @@ def _shown_text(metric: str, value: Any) -> str:
 
 
 def run_driver(node: str, page_url: str) -> dict[str, Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    SCREENSHOT.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tactful-chromium-") as profile:
-        completed = subprocess.run(
-            [node, str(DRIVER)],
-            env={
-                **os.environ,
-                "HOME": profile,
-                "PAGE_URL": page_url,
-                "WEB_ROOT": str(WEB_ROOT),
-                "CHROMIUM": str(CHROMIUM),
-                "SCREENSHOT": str(SCREENSHOT),
-                "PROFILE_DIR": profile,
-                "STAFF_TOKEN": STAFF_TOKEN,
-                "CUSTOMER_ID": SIMULATED_CUSTOMER,
-            },
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"driver printed no result (exit {completed.returncode}):\n{completed.stderr[-3000:]}"
-    result: dict[str, Any] = json.loads(lines[-1])
-    (ARTIFACTS / "dashboard-result.json").write_text(json.dumps(result, indent=2))
-    return result
+    return driver.run_driver(
+        node,
+        DRIVER,
+        page_url,
+        SCREENSHOT,
+        "dashboard-result.json",
+        {"STAFF_TOKEN": STAFF_TOKEN, "CUSTOMER_ID": SIMULATED_CUSTOMER},
+    )
 
 
 def test_dashboard_shows_the_report_numbers_and_explains_a_customer(dashboard_url: str) -> None:

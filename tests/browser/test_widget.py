@@ -8,11 +8,7 @@ The Node driver (widget_flow.mjs) saves test-artifacts/widget.png.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,55 +17,21 @@ import requests
 
 from tactful.services.support import cart_for
 from tactful.store.unit_of_work import uow_for
+from tests.browser import driver
 from tests.browser.conftest import WidgetStack
-from tests.support.servers import REPO_ROOT, skip_or_fail
+from tests.browser.driver import ARTIFACTS, require_browser_tools
 from tests.support.shop import offer_events
-from tests.web.backend import WEB_ROOT, WIDGET_FILE
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path(__file__).with_name("widget_flow.mjs")
-ARTIFACTS = REPO_ROOT / "test-artifacts"
 SCREENSHOT = ARTIFACTS / "widget.png"
 
 
-def require_browser_tools() -> str:
-    node = shutil.which("node")
-    if node is None:
-        skip_or_fail("node is not installed")
-    if not CHROMIUM.exists():
-        skip_or_fail(f"chromium is not installed at {CHROMIUM} (run scripts/ensure-chromium.sh)")
-    if not (WEB_ROOT / "node_modules" / "playwright-core").is_dir() or not WIDGET_FILE.is_file():
-        skip_or_fail("web/node_modules is missing; run `make web`")
-    return str(node)
-
-
 def run_driver(node: str, page_url: str) -> dict[str, Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    SCREENSHOT.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tactful-chromium-") as profile:
-        completed = subprocess.run(
-            [node, str(DRIVER)],
-            env={
-                **os.environ,
-                "HOME": profile,
-                "PAGE_URL": page_url,
-                "WEB_ROOT": str(WEB_ROOT),
-                "CHROMIUM": str(CHROMIUM),
-                "SCREENSHOT": str(SCREENSHOT),
-                "PROFILE_DIR": profile,
-                "CUSTOMER_ID": "C001",
-            },
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"driver printed no result (exit {completed.returncode}):\n{completed.stderr[-3000:]}"
-    result = json.loads(lines[-1])
-    (ARTIFACTS / "widget-result.json").write_text(json.dumps(result, indent=2))
-    return result
+    return driver.run_driver(
+        node, DRIVER, page_url, SCREENSHOT, "widget-result.json", {"CUSTOMER_ID": "C001"}
+    )
 
 
 def logs(stack: WidgetStack) -> str:

@@ -13,9 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.assistant import MODEL, run_cli
+from tests.support.assistant import MODEL, rasa_command, run_cli
 from tests.support.private_services import PrivatePostgres, PrivateRabbitMQ, PrivateRedis
-from tests.support.servers import REPO_ROOT, VENV_BIN, base_env, free_port, skip_or_fail, wait_http
+from tests.support.servers import REPO_ROOT, base_env, free_port, skip_or_fail, stop_group, wait_http
 
 # Production refuses short or development-looking secrets (tactful/production.py).
 JWT_SECRET = "fZ7q2LwN9vRkX4pT8sYbH3mC6jD1aE5u"
@@ -61,13 +61,8 @@ class Process:
             self.popen.wait()
 
     def stop(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.popen is not None:
+            stop_group(self.popen)
 
 
 @dataclass
@@ -139,22 +134,11 @@ class Stack:
         self.rasa = Process(
             "rasa",
             [
-                str(VENV_BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(REPO_ROOT / "endpoints.prod.yml"),
-                "--credentials",
-                str(REPO_ROOT / "credentials.yml"),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(rasa_port),
+                *rasa_command(rasa_port, str(REPO_ROOT / "credentials.yml"), endpoints="endpoints.prod.yml"),
                 "--enable-api",
                 "--auth-token",
                 RASA_TOKEN,
-            ],  # fmt: skip
+            ],
             self.env,
             f"http://127.0.0.1:{rasa_port}/",
             self.workdir / "rasa.log",

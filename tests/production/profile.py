@@ -9,25 +9,19 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
-
 from tactful.identity import issue_token
-from tests.support.assistant import MODEL, run_cli
-from tests.support.servers import REPO_ROOT, base_env, free_port, skip_or_fail, wait_http
+from tests.support.assistant import MODEL, rasa_command, run_cli
+from tests.support.postgres import fresh_databases
+from tests.support.servers import REPO_ROOT, base_env, free_port, skip_or_fail, spawned, wait_http
 
-PG_ADMIN_URL = os.environ.get("TACTFUL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Database 0 carries the shared test keys; this profile's rate limits, locks and
 # dedupe keys stay apart in their own database. Redis pub/sub ignores the
 # database number, so the socket.io channel name is unique per run instead.
@@ -50,7 +44,7 @@ class Profile:
     queue: str
     env: dict[str, str]
     workdir: Path
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def rasa_token(self) -> str:
@@ -60,31 +54,9 @@ class Profile:
         return issue_token(customer_id, self.env["TACTFUL_JWT_SECRET"], ttl_seconds=3600)
 
 
-@contextmanager
-def _databases(label: str) -> Iterator[dict[str, str]]:
-    admin = create_engine(
-        PG_ADMIN_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
+def _databases(label: str) -> AbstractContextManager[dict[str, str]]:
     prefix = f"tactful_{label}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    names = {"shop": f"{prefix}_shop", "tracker": f"{prefix}_tracker"}
-    created: list[str] = []
-    try:
-        with admin.connect() as conn:
-            for name in names.values():
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-                created.append(name)
-    except SQLAlchemyError as error:
-        skip_or_fail(f"PostgreSQL unreachable at {make_url(PG_ADMIN_URL)!r}: {error}")
-    try:
-        yield {
-            role: make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-            for role, name in names.items()
-        }
-    finally:
-        with admin.connect() as conn:
-            for name in created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return fresh_databases({"shop": f"{prefix}_shop", "tracker": f"{prefix}_tracker"})
 
 
 def _check_services() -> None:
@@ -105,40 +77,9 @@ async def _delete_queue(queue: str) -> None:
         await channel.queue_delete(queue, if_unused=False, if_empty=False)
 
 
-@contextmanager
-def _process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
-
-
 def rasa_run(port: int) -> list[str]:
-    return [
-        str(Path(sys.executable).parent / "rasa"),
-        "run",
-        "--model",
-        str(MODEL),
-        "--endpoints",
-        str(REPO_ROOT / "endpoints.prod.yml"),
-        "--credentials",
-        str(REPO_ROOT / "credentials.yml"),
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--enable-api",
-    ]
+    credentials = str(REPO_ROOT / "credentials.yml")
+    return [*rasa_command(port, credentials, endpoints="endpoints.prod.yml"), "--enable-api"]
 
 
 @contextmanager
@@ -181,7 +122,7 @@ def start_profile(
         run_cli(env, "db", "upgrade")
         run_cli(env, "demo", "load")
         actions = stack.enter_context(
-            _process(
+            spawned(
                 [sys.executable, "-m", "tactful.action_server", "--port", str(action_port)],
                 env,
                 workdir / "actions.log",
@@ -191,7 +132,7 @@ def start_profile(
         # All replicas start at once: loading the model is the slow part.
         rasas = [
             stack.enter_context(
-                _process(
+                spawned(
                     rasa_run(port) + [f"--auth-token={env['RASA_TOKEN']}"], env, workdir / f"rasa-{index}.log"
                 )
             )

@@ -140,15 +140,13 @@ def start_cluster(workdir: Path, helpdesk: HelpdeskReceiver) -> Iterator[Cluster
         config = nginx_config(nginx_dir, port, actions_port, rasa_ports, action_ports)
         commands = [
             [
-                *rasa_command(rasa_port, str(REPO_ROOT / "credentials.yml")),
+                *rasa_command(rasa_port, str(REPO_ROOT / "credentials.yml"), endpoints="endpoints.prod.yml"),
                 "--enable-api",
                 "--auth-token",
                 rasa_token,
             ]
             for rasa_port in rasa_ports
         ]
-        for command in commands:
-            command[command.index("--endpoints") + 1] = str(REPO_ROOT / "endpoints.prod.yml")
         stack.enter_context(
             rasa_servers(commands, env, [workdir / f"rasa-{index}.log" for index in range(2)])
         )

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.scale.services import NGINX
-from tests.support.servers import REPO_ROOT, wait_http
+from tests.support.servers import REPO_ROOT, stop_group, wait_http
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 # Rasa takes a while to load TensorFlow and the model; two start at once on two cores.
@@ -55,13 +55,7 @@ def nginx(directory: Path, config: Path, port: int) -> Iterator[subprocess.Popen
             wait_http(f"http://127.0.0.1:{port}/", 30, process, directory / "error.log")
             yield process
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGQUIT)  # graceful: finishes the access log
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop_group(process, signal.SIGQUIT)  # graceful: finishes the access log
 
 
 @contextmanager

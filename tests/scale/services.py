@@ -15,15 +15,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
-
 from tests.support.assistant import MODEL
+from tests.support.postgres import fresh_databases
 from tests.support.servers import skip_or_fail
 
-PG_ADMIN_URL = os.environ.get("TACTFUL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 NGINX = os.environ.get("TACTFUL_NGINX", "/usr/sbin/nginx")
@@ -37,27 +32,8 @@ def strong_secret() -> str:
 @contextmanager
 def database(label: str) -> Iterator[str]:
     """A fresh, uniquely named database on the shared PostgreSQL server, dropped afterwards."""
-    admin = create_engine(
-        PG_ADMIN_URL,
-        future=True,
-        poolclass=NullPool,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-    )
-    name = f"tactful_scale_{label}_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as error:
-        admin.dispose()
-        skip_or_fail(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {str(error).splitlines()[0]}")
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            # FORCE ends the connections the servers' pools still hold.
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_databases({"db": f"tactful_scale_{label}_{uuid.uuid4().hex[:10]}"}) as urls:
+        yield urls["db"]
 
 
 async def _rabbit(queue: str | None = None) -> None:

@@ -24,20 +24,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from tests.messaging import webhooks as hooks
 from tests.messaging.fake_provider import SLACK_TOKEN, FakeProvider, running_fake_provider
 from tests.support.assistant import Assistant, start_assistant
 from tests.support.helpdesk import HelpdeskReceiver
+from tests.support.postgres import fresh_databases
 from tests.support.security import PROBES
 from tests.support.servers import REPO_ROOT, skip_or_fail
 
 HELPDESK_SECRET = "security-helpdesk-secret-0123456789abcdef"
-PG_ADMIN_URL = os.environ.get("TACTFUL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TACTFUL_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 UNLIMITED = {
     "TACTFUL_RATE_SENDER_PER_MINUTE": "100000",
@@ -109,29 +105,9 @@ def main_assistant(
 @pytest.fixture(scope="session")
 def pg_databases() -> Iterator[dict[str, str]]:
     """Two fresh, empty PostgreSQL databases (tracker store, shop) for one assistant; dropped afterwards."""
-    admin = create_engine(
-        PG_ADMIN_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
     prefix = f"tactful_security_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    names = {"tracker": f"{prefix}_tracker", "shop": f"{prefix}_shop"}
-    created: list[str] = []
-    try:
-        with admin.connect() as conn:
-            for name in names.values():
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-                created.append(name)
-    except SQLAlchemyError as error:
-        skip_or_fail(f"PostgreSQL unreachable at {make_url(PG_ADMIN_URL)!r}: {error}")
-    try:
-        yield {
-            role: make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-            for role, name in names.items()
-        }
-    finally:
-        with admin.connect() as conn:
-            for name in created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_databases({"tracker": f"{prefix}_tracker", "shop": f"{prefix}_shop"}) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session")

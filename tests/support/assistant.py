@@ -74,7 +74,7 @@ def run_cli(env: dict[str, str], *args: str) -> None:
     )
 
 
-def rasa_command(port: int, credentials: str) -> list[str]:
+def rasa_command(port: int, credentials: str, endpoints: str = "endpoints.yml") -> list[str]:
     """``rasa run`` as the tests start it (the API flags are the caller's)."""
     return [
         str(Path(sys.executable).parent / "rasa"),
@@ -82,7 +82,7 @@ def rasa_command(port: int, credentials: str) -> list[str]:
         "--model",
         str(MODEL),
         "--endpoints",
-        str(REPO_ROOT / "endpoints.yml"),
+        str(REPO_ROOT / endpoints),
         "--credentials",
         credentials,
         "--interface",

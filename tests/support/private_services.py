@@ -50,6 +50,20 @@ def _kill_group(process: subprocess.Popen[bytes] | None) -> None:
     process.wait()
 
 
+def _wait_or_kill(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Give a process asked to stop ``timeout`` seconds, then kill its group."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+
+
+def _still_running(process: subprocess.Popen[bytes] | None, name: str) -> None:
+    """Raise (ending a ``_wait_until``) when the server we started has exited."""
+    if process is not None and process.poll() is not None:
+        raise RuntimeError(f"{name} exited with {process.returncode}")
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 
@@ -203,10 +217,7 @@ class PrivateRedis:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                _kill_group(self.process)
+            _wait_or_kill(self.process, 10)
         self.process = None
 
     def restart(self) -> None:
@@ -217,8 +228,7 @@ class PrivateRedis:
         import redis
 
         def answers() -> bool:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+            _still_running(self.process, "redis-server")
             client = redis.Redis(host=LOCALHOST, port=self.port, socket_timeout=1, socket_connect_timeout=1)
             try:
                 return bool(client.ping())
@@ -329,10 +339,7 @@ class PrivateRabbitMQ:
             capture_output=True,
             timeout=60,
         )
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            _kill_group(self.process)
+        _wait_or_kill(self.process, 30)
         self.process = None
 
     def restart(self) -> None:
@@ -341,8 +348,7 @@ class PrivateRabbitMQ:
 
     def wait_ready(self, timeout: float = 120) -> None:
         def answers() -> bool:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"rabbitmq-server exited with {self.process.returncode}")
+            _still_running(self.process, "rabbitmq-server")
             asyncio.run(self._open_and_close())
             return True
 

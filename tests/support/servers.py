@@ -38,7 +38,7 @@ def free_port() -> int:
 
 
 def wait_http(
-    url: str, timeout: float, process: subprocess.Popen | None = None, log: Path | None = None
+    url: str, timeout: float, process: subprocess.Popen[bytes] | None = None, log: Path | None = None
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -57,26 +57,39 @@ def wait_http(
 
 
 @contextmanager
-def running(
-    command: list[str], env: dict[str, str], log: Path, health_url: str, timeout: float = 180
-) -> Iterator[subprocess.Popen]:
-    """Run ``command`` until the block ends; its output goes to ``log``."""
+def spawned(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` in its own process group until the block ends; its output goes to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            wait_http(health_url, timeout, process, log)
             yield process
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop_group(process)
+
+
+def stop_group(process: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> None:
+    """Send ``sig`` to the process group if it still runs; SIGKILL it after 15 s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], log: Path, health_url: str, timeout: float = 180
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` until the block ends, once ``health_url`` answers; its output goes to ``log``."""
+    with spawned(command, env, log) as process:
+        wait_http(health_url, timeout, process, log)
+        yield process
 
 
 def base_env(**overrides: str) -> dict[str, str]:
