@@ -17,7 +17,8 @@ import pytest
 
 from tests.faults.load import Load
 from tests.faults.stack import JWT_SECRET, Stack
-from tests.support.private_services import private_postgres, private_rabbitmq, private_redis
+from tests.support.private_rabbitmq import private_rabbitmq
+from tests.support.private_services import private_postgres, private_redis
 from tests.support.servers import REPO_ROOT
 
 # C001 and C006 are due an offer after a resolved question (README, "Demo

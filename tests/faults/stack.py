@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.assistant import MODEL, rasa_command, run_cli
-from tests.support.private_services import PrivatePostgres, PrivateRabbitMQ, PrivateRedis
+from tests.support.private_rabbitmq import PrivateRabbitMQ
+from tests.support.private_services import PrivatePostgres, PrivateRedis
 from tests.support.servers import REPO_ROOT, base_env, free_port, skip_or_fail, stop_group, wait_http
 
 # Production refuses short or development-looking secrets (tactful/production.py).
