@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from rasa.shared.core.domain import Domain
 
+from tactful.channels.tracker_store import SafeSQLTrackerStore
 from tests.support.redis import scratch_prefix
+from tests.support.servers import REPO_ROOT
 
 REDIS_URL = os.environ.get("TACTFUL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Nothing listens on port 1: connections are refused at once.
@@ -41,3 +45,21 @@ def redis_client() -> Iterator[object]:
         yield client
     finally:
         client.close()
+
+
+# The domain and a real tracker store on SQLite and PostgreSQL (tests/trust/test_one_load*.py).
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "domain.yml"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, domain: Domain) -> Iterator[SafeSQLTrackerStore]:
+    db = (
+        str(tmp_path / "tracker.db") if request.param == "sqlite" else request.getfixturevalue("pg_empty_url")
+    )
+    tracker_store = SafeSQLTrackerStore(db=db, domain=domain)
+    try:
+        yield tracker_store
+    finally:
+        tracker_store.engine.dispose()
