@@ -8,6 +8,8 @@ and every read in one round trip (lock_and_read).
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -127,6 +129,63 @@ _FACTS_ROW = select(
 _DECISION_READS = union_all(_PURCHASE_ROWS, _WINDOW_EVENTS, _CONVERSATION_EVENTS, _CONSENT_EVENT, _FACTS_ROW)
 
 
+class PreparedReads(NamedTuple):
+    """The lock and the reads as server-side prepared statements (PostgreSQL).
+
+    Planning the union of reads costs about as much as running it (roughly
+    0.5 ms a decision, bench/bench_decision.py), so each pooled connection
+    prepares both statements once and then only executes them. ``name`` carries
+    a hash of the SQL, so a connection never runs a statement another version
+    of this code prepared.
+    """
+
+    name: str
+    prepare: str
+    execute: str
+    constants: dict[str, Any]
+
+
+_PREPARED_KEY = "tactful_prepared_reads"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _numbered(sql: str) -> tuple[str, list[str]]:
+    """``sql`` with its ``%(name)s`` placeholders as ``$1, $2 ...``, and the names in order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _PLACEHOLDER.sub(number, sql), names
+
+
+@functools.lru_cache(maxsize=4)
+def _prepared_reads(dialect: Dialect) -> PreparedReads:
+    sql, constants = _locked_reads_sql(dialect)
+    lock, reads = sql.split("; ", 1)
+    name = "tactful_reads_" + hashlib.sha256(sql.encode()).hexdigest()[:12]
+    prepare, execute = [], []
+    for suffix, statement in (("lock", lock), ("rows", reads)):
+        numbered, names = _numbered(statement)
+        prepare.append(f"PREPARE {name}_{suffix} AS {numbered}")
+        execute.append(f"EXECUTE {name}_{suffix}({', '.join(f'%({n})s' for n in names)})")
+    # DEALLOCATE first: a connection whose bookkeeping was lost may still hold them.
+    return PreparedReads(name, "; ".join(["DEALLOCATE ALL", *prepare]), "; ".join(execute), constants)
+
+
+def _run_prepared(connection: Connection, params: dict[str, Any]) -> Sequence[Row]:
+    prepared = _prepared_reads(connection.dialect)
+    # Per DBAPI connection: a replaced (reconnected) connection starts empty.
+    info = connection.connection.info
+    if info.get(_PREPARED_KEY) != prepared.name:
+        connection.exec_driver_sql(prepared.prepare)
+        info[_PREPARED_KEY] = prepared.name
+    rows: Sequence[Row] = connection.exec_driver_sql(prepared.execute, {**prepared.constants, **params}).all()
+    return rows
+
+
 @functools.lru_cache(maxsize=4)
 def _locked_reads_sql(dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """The lock and the reads as one PostgreSQL query string, and its constant parameters.
@@ -196,8 +255,7 @@ class OfferHistoryRepository:
         params = {"customer_id": customer_id, "conversation_id": conversation_id, "since": since}
         connection = self._connection()
         if connection.dialect.name == "postgresql":
-            sql, constants = _locked_reads_sql(connection.dialect)
-            rows = connection.exec_driver_sql(sql, {**constants, **params}).all()
+            rows = _run_prepared(connection, params)
         else:
             rows = connection.execute(_DECISION_READS, params).all()
         facts = next((CustomerFacts(r.a, r.b == "y") for r in rows if r.tag == "f"), None)

@@ -7,8 +7,11 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
+
+from tactful.demo.loader import load_demo
 from tactful.store.models import Handoff, OfferEventRow
-from tactful.store.unit_of_work import uow_for
+from tactful.store.unit_of_work import UnitOfWork, uow_for
 
 NOW = datetime.utcnow().replace(microsecond=0)
 SINCE = NOW - timedelta(days=120)
@@ -58,3 +61,30 @@ def test_facts_purchases_and_events_come_back_together(demo_db_url: str) -> None
         assert [e.kind for e in history.events] == ["opted_out"]
         assert work.offer_history.lock_and_read("C001", "c-2", SINCE)[0] == (facts.region, False)
         assert work.offer_history.lock_and_read("NOBODY", "c-1", SINCE) == (None, ([], []))
+
+
+def test_postgresql_prepares_the_reads_once_per_connection(pg_url: str) -> None:
+    """The reads are planned once per connection; a new connection prepares them
+    again, and one that still holds them (bookkeeping lost) is not refused."""
+    load_demo(pg_url)
+
+    def prepared_here(work: UnitOfWork) -> int:
+        return int(
+            work.session.execute(
+                text("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tactful_reads_%'")
+            ).scalar_one()
+        )
+
+    with uow_for(pg_url) as work:
+        first = work.offer_history.lock_and_read("C001", "c-1", SINCE)
+        assert prepared_here(work) == 2
+        again = work.offer_history.lock_and_read("C001", "c-1", SINCE)
+        assert again == first and prepared_here(work) == 2
+        # Lose the bookkeeping while the server still holds the statements.
+        work.session.connection().connection.info.clear()
+        assert work.offer_history.lock_and_read("C001", "c-1", SINCE) == first
+        assert prepared_here(work) == 2
+        work.session.connection().invalidate()
+    with uow_for(pg_url) as work:
+        assert work.offer_history.lock_and_read("C001", "c-1", SINCE) == first
+        assert prepared_here(work) == 2
