@@ -20,6 +20,7 @@ the tracker store's worker thread, inside its error handling.
 from __future__ import annotations
 
 import json
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -86,3 +87,20 @@ def owner_for_message(
     if claimed.rowcount == 1:
         return customer
     return _stored(session, sender_id)[1]
+
+
+def create_table(engine: sa.engine.Engine, attempts: int = 3) -> None:
+    """Create the owner table if it is missing.
+
+    Replicas starting together on a new database race to create it: the loser
+    gets a duplicate-table error, and looking again finds the table there (as
+    Rasa's own tracker store does for its events table).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            metadata.create_all(engine)
+            return
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)

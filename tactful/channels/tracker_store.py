@@ -110,7 +110,7 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         connection = connection_kwargs(str(db))
         kwargs.pop("dialect", None)
         super().__init__(**{**kwargs, **connection})
-        owners.metadata.create_all(self.engine)
+        owners.create_table(self.engine)
         # SQLite takes one writer at a time and makes the others sleep and
         # retry, which costs more than it saves: one thread does its work, in
         # order, as the event loop did. A server database gets Python's pool.

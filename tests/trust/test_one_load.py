@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,39 @@ def test_two_replicas_racing_first_messages_get_one_owner(store: SafeSQLTrackerS
     finally:
         other.engine.dispose()
     assert len(set(owners_seen)) == 1 and owners_seen[0] is not None
+
+
+def _start_together(
+    db: str, domain: Domain, replicas: int
+) -> tuple[list[SafeSQLTrackerStore], list[BaseException]]:
+    barrier = threading.Barrier(replicas)
+    started: list[SafeSQLTrackerStore] = []
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            started.append(SafeSQLTrackerStore(db=db, domain=domain))
+        except BaseException as error:  # noqa: BLE001 - collected and asserted by the caller
+            failures.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(replicas)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return started, failures
+
+
+def test_replicas_starting_together_on_a_new_database_all_start(pg_empty_url: str, domain: Domain) -> None:
+    """Each replica creates the owner table if missing; losing that race is not an error."""
+    for _ in range(3):
+        started, failures = _start_together(pg_empty_url, domain, 3)
+        assert failures == [] and len(started) == 3
+        with started[0].engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE tactful_conversation_owners"))
+        for tracker_store in started:
+            tracker_store.engine.dispose()
 
 
 # -------------------------------------------------------- the preloaded tracker
