@@ -76,9 +76,17 @@ def request(
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         data = encode(body)
-        connection.request(
-            method, path, body=data or None, headers={"Content-Type": "application/json", **(headers or {})}
-        )
+        try:
+            connection.request(
+                method,
+                path,
+                body=data or None,
+                headers={"Content-Type": "application/json", **(headers or {})},
+            )
+        except (BrokenPipeError, ConnectionResetError):
+            # A server may answer a too-large body (413) and close before
+            # reading all of it; its answer is still waiting in the socket.
+            pass
         answer = connection.getresponse()
         record(kind)
         return Reply(answer.status, answer.read())
