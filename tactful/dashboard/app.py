@@ -37,6 +37,7 @@ from tactful.ratelimit import AsyncCounter, CounterUnavailable
 from tactful.services.aio import run_blocking
 from tactful.services.policy_provider import PolicyProvider
 from tactful.store.unit_of_work import UnitOfWork
+from tactful.web.validation import BadRequest, error_response
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -90,9 +91,9 @@ class Dashboard:
         try:
             attempts = await self.counter.hit(f"dashboard-login:{request.remote or 'unknown'}", 60)
         except CounterUnavailable:
-            raise _error("sign-in is unavailable right now; try again shortly", 503) from None
+            raise BadRequest("sign-in is unavailable right now; try again shortly", 503) from None
         if attempts > LOGIN_ATTEMPTS_PER_MINUTE:
-            raise _error("too many sign-in attempts; wait a minute", 429)
+            raise BadRequest("too many sign-in attempts; wait a minute", 429)
 
     async def signed_in(self, request: web.Request) -> bool:
         session = self.auth.session(request.cookies.get(COOKIE_NAME))
@@ -111,17 +112,17 @@ class Dashboard:
             return await self.revocations.is_revoked(session_id)
         except Exception:  # noqa: BLE001 - cannot tell: refuse (fail closed)
             logger.warning("cannot read signed-out sessions; refusing the staff cookie")
-            raise _error("sign-in is unavailable right now; try again shortly", 503) from None
+            raise BadRequest("sign-in is unavailable right now; try again shortly", 503) from None
 
     async def _blocking(self, function: Callable[..., Any], *args: Any) -> Any:
         try:
             return await run_blocking(function, *args, timeout=self.timeout)
         except asyncio.TimeoutError:
             logger.warning("dashboard query %s took longer than %s s", function.__name__, self.timeout)
-            raise _error("that took too long; try a shorter period or again shortly", 503) from None
+            raise BadRequest("that took too long; try a shorter period or again shortly", 503) from None
         except SQLAlchemyError as error:
             logger.warning("dashboard query %s failed: %s", function.__name__, type(error).__name__)
-            raise _error("the shop database is not available right now; try again shortly", 503) from None
+            raise BadRequest("the shop database is not available right now; try again shortly", 503) from None
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         return self._file("dashboard.html", "text/html")
@@ -135,7 +136,7 @@ class Dashboard:
     def _file(self, relative: str, content_type: str) -> web.StreamResponse:
         path = self.web_root / relative
         if not path.is_file():
-            return web.json_response({"error": f"{path.name} is missing (run `make web`)"}, status=503)
+            return error_response(f"{path.name} is missing (run `make web`)", 503)
         return web.FileResponse(
             path, headers={"Content-Type": f"{content_type}; charset=utf-8", "Cache-Control": "no-cache"}
         )
@@ -146,7 +147,7 @@ class Dashboard:
         body = await _json_body(request)
         if not self.auth.token_matches(body.get("token") if isinstance(body.get("token"), str) else None):
             logger.warning("dashboard sign-in refused")
-            raise _error("wrong staff token", 401)
+            raise BadRequest("wrong staff token", 401)
         response = web.json_response({"signed_in": True})
         response.set_cookie(
             COOKIE_NAME,
@@ -174,7 +175,7 @@ class Dashboard:
         days = _days(request.query.get("days", "30"))
         policy = self.policy.get()
         if policy is None:
-            raise _error("the offer policy is invalid; fix it (python -m tactful policy check)", 503)
+            raise BadRequest("the offer policy is invalid; fix it (python -m tactful policy check)", 503)
 
         async def build() -> dict[str, Any]:
             until = datetime.utcnow()
@@ -187,40 +188,29 @@ class Dashboard:
     async def customer(self, request: web.Request) -> web.Response:
         customer_id = request.match_info["customer_id"]
         if not CUSTOMER_ID.fullmatch(customer_id):
-            raise _error("a customer id is 1-64 letters, digits or _.:@-", 400)
+            raise BadRequest("a customer id is 1-64 letters, digits or _.:@-", 400)
         try:
             found = await self._blocking(customer_decisions, self.new_uow, customer_id)
         except UnknownCustomer:
-            raise _error(f"no customer {customer_id}", 404) from None
+            raise BadRequest(f"no customer {customer_id}", 404) from None
         return web.json_response(found)
-
-
-class ApiError(Exception):
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _error(message: str, status: int) -> ApiError:
-    return ApiError(message, status)
 
 
 def _days(text: str) -> int:
     if not _DAYS.fullmatch(text) or not 1 <= int(text) <= MAX_DAYS:
-        raise _error(f"days must be a whole number from 1 to {MAX_DAYS}", 400)
+        raise BadRequest(f"days must be a whole number from 1 to {MAX_DAYS}", 400)
     return int(text)
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise _error("request body too large", 413)
+        raise BadRequest("request body too large", 413)
     try:
         body = await request.json()
     except (ValueError, UnicodeDecodeError):
-        raise _error("the body must be a JSON object", 400) from None
+        raise BadRequest("the body must be a JSON object", 400) from None
     if not isinstance(body, dict):
-        raise _error("the body must be a JSON object", 400)
+        raise BadRequest("the body must be a JSON object", 400)
     return body
 
 
@@ -231,10 +221,10 @@ def _middlewares(dashboard: Dashboard) -> list[Any]:
         needs_staff = request.path.startswith("/dashboard/api/") and request.path not in open_paths
         try:
             if needs_staff and not await dashboard.signed_in(request):
-                raise _error("sign in with the staff token", 401)
+                raise BadRequest("sign in with the staff token", 401)
             response = await handler(request)
-        except ApiError as error:
-            response = web.json_response({"error": error.message}, status=error.status)
+        except BadRequest as error:
+            response = error_response(error.message, error.status)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CSP)

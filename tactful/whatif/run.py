@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tactful.engine.mining import NON_PRODUCT_CODES, mine_copurchase
+from tactful.engine.mining import NON_PRODUCT_CODES, basket_matrix, mine_matrix
 from tactful.engine.model import CoPurchaseRule
 from tactful.engine.policy_model import Policy
 from tactful.services.offer_inputs import load_arm_stats, load_catalog
@@ -119,19 +119,6 @@ def _shown_and_accepted(work: UnitOfWork) -> dict[Arm, tuple[int, int]]:
     return {arm: (shown, accepted) for arm, (shown, accepted) in counts.items()}
 
 
-def _mined(policy: Policy, baskets: list[list[str]]) -> list[CoPurchaseRule]:
-    mining = policy.mining
-    if not mining.enabled:
-        return []
-    return mine_copurchase(
-        baskets,
-        min_support=mining.min_support,
-        min_confidence=mining.min_confidence,
-        min_lift=mining.min_lift,
-        exclude=NON_PRODUCT_CODES,
-    )
-
-
 def _rules(work: UnitOfWork, policies: tuple[Policy, Policy], source: str) -> list[list[CoPurchaseRule]]:
     if source == "stored":
         stored = work.mined_rules.current()
@@ -139,9 +126,15 @@ def _rules(work: UnitOfWork, policies: tuple[Policy, Policy], source: str) -> li
             raise LookupError("no stored co-purchase rules: run `python -m tactful mine` first")
         # The engine applies each policy's own thresholds to the stored rules.
         return [stored.rules if policy.mining.enabled else [] for policy in policies]
-    # Mined from every stored basket, as the scheduled mining job does.
-    baskets = work.orders.offerable_baskets()
-    return [_mined(policy, baskets) for policy in policies]
+    # Mined from every stored basket as the scheduled job does (streamed into
+    # one matrix), once for each policy's thresholds.
+    matrix, items = basket_matrix(work.orders.stream_offerable_baskets(), NON_PRODUCT_CODES)
+    return [
+        mine_matrix(matrix, items, p.mining.min_support, p.mining.min_confidence, p.mining.min_lift)
+        if p.mining.enabled
+        else []
+        for p in policies
+    ]
 
 
 def run_whatif(
