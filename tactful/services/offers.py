@@ -1,7 +1,8 @@
 """Offer use cases: decide (and record) an offer, and record the customer's answer.
 
-Decisions for one customer are serialised by a row lock taken as the first
-write of the unit of work, so the caps hold across processes and servers.
+Decisions for one customer are serialised by a per-customer lock taken as the
+first statement of the unit of work (offer_history.LOCK_CUSTOMER), so the caps
+hold across processes and servers.
 """
 
 from __future__ import annotations

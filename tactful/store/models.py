@@ -62,7 +62,6 @@ class Customer(Base):
     name = Column(String(200), nullable=True)
     email = Column(String(320), nullable=True)
     region = Column(String(100), nullable=True)
-    # Offer decisions for one customer lock this row (offer_history.LOCK_CUSTOMER).
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 

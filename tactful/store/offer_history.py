@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    func,
     literal,
     literal_column,
     null,
@@ -42,21 +43,39 @@ class CustomerFacts(NamedTuple):
     handed_off: bool
 
 
-# Decisions for one customer are serialised by locking the customer's row for
-# the rest of the unit of work: SELECT ... FOR UPDATE on PostgreSQL. SQLite has
-# no row locks; there every transaction starts with BEGIN IMMEDIATE (see
-# database.py), which serialises writers for the whole database.
-LOCK_CUSTOMER = (
-    select(Customer.id).where(Customer.id == bindparam("customer_id")).with_for_update(of=Customer)
-)
-_LOCKED_FACTS = (
-    select(
-        Customer.region,
-        exists().where(Handoff.conversation_id == bindparam("conversation_id")),
+# Decisions for one customer are serialised by a transaction-level advisory
+# lock on PostgreSQL, keyed by the customer id. Unlike SELECT ... FOR UPDATE on
+# the customer's row it writes nothing: no transaction id, no dirtied page and
+# no WAL record on the read path of every decision. It uses the two-key form,
+# a key space apart from the one-key locks of scheduled jobs and handoff claims
+# (PostgreSQL's "Advisory Locks"). SQLite has no such locks; there every
+# transaction starts with BEGIN IMMEDIATE (see database.py), which serialises
+# writers for the whole database.
+CUSTOMER_LOCK_NAMESPACE = 0x54414354  # "TACT"
+LOCK_CUSTOMER = select(
+    func.pg_advisory_xact_lock(
+        literal_column(str(CUSTOMER_LOCK_NAMESPACE)), bindparam("lock_key", type_=Integer)
     )
-    .where(Customer.id == bindparam("customer_id"))
-    .with_for_update(of=Customer)
 )
+_CUSTOMER_ID = select(Customer.id).where(Customer.id == bindparam("customer_id")).scalar_subquery()
+_LOCK_AND_FIND_CUSTOMER = select(LOCK_CUSTOMER.selected_columns[0], _CUSTOMER_ID)
+_FIND_CUSTOMER = select(_CUSTOMER_ID)
+
+
+def customer_lock_key(customer_id: str) -> int:
+    """A stable signed 32-bit key; two customers sharing one merely wait for each other."""
+    digest = hashlib.blake2b(customer_id.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_customer(connection: Connection, customer_id: str) -> bool:
+    """Hold the customer's offer lock until the transaction ends; False when there is no such customer."""
+    postgres = connection.dialect.name == "postgresql"
+    statement = _LOCK_AND_FIND_CUSTOMER if postgres else _FIND_CUSTOMER
+    params = {"customer_id": customer_id, "lock_key": customer_lock_key(customer_id)}
+    return connection.execute(statement, params).one()[-1] is not None
+
+
 _NO_TEXT = cast(null(), String)
 _NO_NUMBER = cast(null(), Integer)
 _PURCHASE_ROWS = (
@@ -113,7 +132,7 @@ _CONVERSATION_EVENTS = _event_rows(
 _CONSENT_EVENT = _event_rows(OfferEventRow.id == _LATEST_CONSENT_ID)
 # One round trip for both: on a busy network every trip counts.
 _HISTORY = union_all(_PURCHASE_ROWS, _WINDOW_EVENTS, _CONVERSATION_EVENTS, _CONSENT_EVENT)
-# What lock_and_read_facts returns, as one more row of the history read.
+# The gate's facts (CustomerFacts), as one more row of the history read.
 _FACTS_ROW = select(
     literal("f", String),
     Customer.region,
@@ -197,7 +216,7 @@ def _locked_reads_sql(dialect: Dialect) -> tuple[str, dict[str, Any]]:
     """
     lock = LOCK_CUSTOMER.compile(dialect=dialect)
     reads = _DECISION_READS.compile(dialect=dialect)
-    runtime = dict.fromkeys(("customer_id", "conversation_id", "since"))
+    runtime = dict.fromkeys(("customer_id", "conversation_id", "since", "lock_key"))
     constants = {**lock.construct_params(runtime), **reads.construct_params(runtime)}
     return f"{lock}; {reads}", {key: value for key, value in constants.items() if key not in runtime}
 
@@ -229,33 +248,22 @@ class OfferHistoryRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def lock_and_read_facts(self, customer_id: str, conversation_id: str) -> CustomerFacts | None:
-        """Lock the customer for this unit of work and read what the gate needs.
-
-        Must come before the history reads, so they see every impression
-        committed by a decision that held the lock before us. None when the
-        customer does not exist.
-        """
-        row = (
-            self._connection()
-            .execute(_LOCKED_FACTS, {"customer_id": customer_id, "conversation_id": conversation_id})
-            .first()
-        )
-        return CustomerFacts(row[0], bool(row[1])) if row is not None else None
-
     def lock_and_read(
         self, customer_id: str, conversation_id: str, since: datetime
     ) -> tuple[CustomerFacts | None, History]:
-        """lock_and_read_facts and history in one round trip on PostgreSQL.
+        """Lock the customer for this unit of work, then read the gate's facts and
+        the history, in one round trip on PostgreSQL.
 
-        On SQLite the unit of work's BEGIN IMMEDIATE already holds the
+        The reads start only once the lock is held, so they see every
+        impression committed by a decision that held it before us. Facts are
+        None when the customer does not exist. On SQLite the unit of work's BEGIN IMMEDIATE already holds the
         database's write lock before the first read, so the reads need no
         statement of their own to lock.
         """
         params = {"customer_id": customer_id, "conversation_id": conversation_id, "since": since}
         connection = self._connection()
         if connection.dialect.name == "postgresql":
-            rows = _run_prepared(connection, params)
+            rows = _run_prepared(connection, {**params, "lock_key": customer_lock_key(customer_id)})
         else:
             rows = connection.execute(_DECISION_READS, params).all()
         facts = next((CustomerFacts(r.a, r.b == "y") for r in rows if r.tag == "f"), None)

@@ -12,7 +12,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import text
+
 from tactful.store.models import Customer, OfferEventRow
+from tactful.store.offer_history import CUSTOMER_LOCK_NAMESPACE, customer_lock_key
 from tactful.store.unit_of_work import uow_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -127,3 +130,34 @@ def test_two_processes_never_exceed_the_cap(db_url: str) -> None:
         ]
     assert written == cap
     assert len(stored) == cap
+
+
+def test_the_lock_writes_nothing_on_postgresql(pg_url: str) -> None:
+    """The per-customer lock is an advisory lock: taking it (and reading the
+    history under it) assigns no transaction id, so a decision that ends up
+    offering nothing writes no WAL and dirties no page."""
+    customer = _customer(pg_url)
+    with uow_for(pg_url) as uow:
+        facts, _ = uow.offer_history.lock_and_read(customer, "conv-lock", datetime(2000, 1, 1))
+        assert facts is not None
+        assert uow.customers.lock_for_offer(customer)
+        held = uow.session.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+                " AND classid = :namespace AND granted"
+            ),
+            {"namespace": CUSTOMER_LOCK_NAMESPACE},
+        ).scalar_one()
+        assert held >= 1
+        assert uow.session.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar() is None
+
+
+def test_customers_sharing_no_key_do_not_wait_for_each_other(pg_url: str) -> None:
+    # Only PostgreSQL locks per customer; SQLite serialises every writer (BEGIN IMMEDIATE).
+    first, second = _customer(pg_url, "C-ONE"), _customer(pg_url, "C-TWO")
+    assert customer_lock_key(first) != customer_lock_key(second)
+    with uow_for(pg_url) as holder:
+        assert holder.customers.lock_for_offer(first)
+        with uow_for(pg_url) as other:
+            other.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            assert other.customers.lock_for_offer(second)

@@ -222,9 +222,9 @@ def test_handoffs(db_url: str) -> None:
         # Any handoff of a conversation, even a closed one, keeps offers out of it.
         uow.session.add(Customer(id="H1", created_at=NOW))
         uow.session.flush()
-        facts = uow.offer_history.lock_and_read_facts("H1", "conv-2")
+        facts, _ = uow.offer_history.lock_and_read("H1", "conv-2", NOW)
         assert facts is not None and facts.handed_off
-        facts = uow.offer_history.lock_and_read_facts("H1", "conv-3")
+        facts, _ = uow.offer_history.lock_and_read("H1", "conv-3", NOW)
         assert facts is not None and not facts.handed_off
         assert [m.text for m in uow.handoffs.undelivered_messages(first_id)] == ["hello?"]
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tactful.store.models import Customer
-from tactful.store.offer_history import LOCK_CUSTOMER
+from tactful.store.offer_history import lock_customer
 
 
 class CustomerRepository:
@@ -25,8 +25,8 @@ class CustomerRepository:
     def lock_for_offer(self, customer_id: str) -> bool:
         """Serialise offer decisions for one customer across processes.
 
-        Locks the customer's row until the unit of work ends (see
+        Holds the customer's lock until the unit of work ends (see
         offer_history.LOCK_CUSTOMER). Returns False when the customer does not
         exist.
         """
-        return self._session.execute(LOCK_CUSTOMER, {"customer_id": customer_id}).first() is not None
+        return lock_customer(self._session.connection(), customer_id)
