@@ -3,6 +3,7 @@ offer answer, then do the action's own job."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from typing import Any
@@ -26,8 +27,14 @@ logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a few minutes. {contact}"
 
 
-class TactfulAction(Action):  # type: ignore[misc]  # rasa_sdk ships no type information
-    action_name = ""
+class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no type information
+    # Abstract until a subclass names itself, so the SDK's registry (which skips
+    # abstract classes) never registers a template under the empty name.
+    @property
+    @abc.abstractmethod
+    def action_name(self) -> str:
+        """The action's name in domain.yml; concrete actions set it as a class attribute."""
+
     # Actions that read a customer's own data answer anonymous users with
     # ``anonymous_reply`` and nothing else (no hint whether an account exists).
     requires_customer = False
