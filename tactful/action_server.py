@@ -10,8 +10,10 @@ that secret: an action server without one would answer anybody.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import logging
+import time
 from collections.abc import Mapping
 
 from rasa_sdk.endpoint import create_app
@@ -54,7 +56,25 @@ def build_app(secret: str) -> Sanic:
 
     app.register_listener(format_logs, "before_server_start")
 
+    async def train_reply_classifier(_app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        # Off the loop and at start, so the first answer to an offer after a
+        # (re)start does not wait seconds for the classifier to train.
+        loop.run_in_executor(None, warm_reply_classifier)
+
+    app.register_listener(train_reply_classifier, "after_server_start")
     return app
+
+
+def warm_reply_classifier() -> None:
+    from actions import runtime
+
+    started = time.perf_counter()
+    try:
+        runtime.reply_classifier().model  # noqa: B018 - the property trains it once
+    except Exception:  # noqa: BLE001 - the first offer reply retries and reports it again
+        logger.exception("the offer-reply classifier could not be trained at start")
+        return
+    logger.info("offer-reply classifier trained in %.1f s", time.perf_counter() - started)
 
 
 def action_checks(_app: Sanic) -> Mapping[str, Check]:

@@ -6,8 +6,11 @@ import json
 import re
 import socket
 import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,19 +68,37 @@ def _non_loopback_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-def test_a_bad_policy_makes_health_degraded_with_the_reason(assistant: Assistant, tmp_path: Path) -> None:
-    policy = tmp_path / "policy.yml"
-    policy.write_text("version: 1\noffers:\n  - id: x\n    kind: upsell\n    surprise: 1\n")
+@contextmanager
+def _own_action_server(assistant: Assistant, workdir: Path, **env: str) -> Iterator[str]:
+    """A second action server on the assistant's settings (with ``env`` over them); yields its URL."""
     port = free_port()
-    env = dict(assistant.env, TACTFUL_POLICY_FILE=str(policy), TACTFUL_ACTION_PORT=str(port))
     url = f"http://127.0.0.1:{port}"
     with running(
         [sys.executable, "-m", "tactful.action_server", "--port", str(port)],
-        base_env(**env),
-        tmp_path / "actions.log",
+        base_env(**{**assistant.env, "TACTFUL_ACTION_PORT": str(port), **env}),
+        workdir / "actions.log",
         f"{url}/health",
         timeout=60,
     ):
+        yield url
+
+
+def test_the_reply_classifier_is_trained_at_start_not_on_the_first_reply(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    log = tmp_path / "actions.log"
+    # No call reaches this server: only the start-up warm-up can train the classifier.
+    with _own_action_server(assistant, tmp_path):
+        deadline = time.monotonic() + 30
+        while "offer-reply classifier trained" not in log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+
+
+def test_a_bad_policy_makes_health_degraded_with_the_reason(assistant: Assistant, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yml"
+    policy.write_text("version: 1\noffers:\n  - id: x\n    kind: upsell\n    surprise: 1\n")
+    with _own_action_server(assistant, tmp_path, TACTFUL_POLICY_FILE=str(policy)) as url:
         health = _health(url)
     assert health["status"] == "degraded" and health["offers"] == "off"
     assert re.search(r"policy\.yml:\d+: ", health["detail"])  # file and line
