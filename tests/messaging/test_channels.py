@@ -1,7 +1,12 @@
 """Each channel's parsing of real webhook shapes, and its replies at the fake provider API.
 
-The full path (signed webhook -> Rasa -> reply) runs in test_messaging_e2e.py;
-these tests pin the per-provider details quickly and without a model.
+The full path (signed webhook -> Rasa -> reply) runs in test_messaging_e2e*.py;
+these tests pin the per-provider details quickly and without a model: signed
+webhooks are read as the user wrote them (and forged or unsigned ones are
+not), what is not a user message is dropped, the handshakes, and replies in
+each provider's own format and length limits. All of them share this
+module's own fake provider (it replaces the e2e bot's ``fake`` of
+conftest.py here); how a channel fails safe is in test_channel_failsafe.py.
 """
 
 from __future__ import annotations
@@ -9,95 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from rasa.shared.exceptions import InvalidConfigException
 
-from tactful.channels.messaging.facebook import FacebookInput
-from tactful.channels.messaging.slack import SlackInput, clean_text
-from tactful.channels.messaging.telegram import TelegramInput
-from tactful.channels.messaging.twilio import TwilioInput, TwilioWhatsAppInput
+from tactful.channels.messaging.slack import clean_text
 from tests.messaging import webhooks as hooks
-from tests.messaging.fake_provider import (
-    FACEBOOK_PAGE_TOKEN,
-    SLACK_TOKEN,
-    TELEGRAM_TOKEN,
-    TWILIO_SID,
-    TWILIO_TOKEN,
-    FakeProvider,
-    running_fake_provider,
-)
-
-RASA = "http://127.0.0.1:5005"
-
-
-class Headers(dict):
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        lowered = {k.lower(): v for k, v in self.items()}
-        return lowered.get(key.lower(), default)
-
-
-class Request:
-    """The parts of a Sanic request the channels read."""
-
-    def __init__(self, webhook: hooks.Webhook, method: str = "POST", args: dict[str, str] | None = None):
-        self.body = webhook.body
-        self.headers = Headers(webhook.headers)
-        self.method = method
-        self.args = args or {}
-        self.path = webhook.path
-        self.query_string = ""
-        self.url = webhook.public_url or RASA + webhook.path
+from tests.messaging.channel_support import RASA, Request, channels, send
+from tests.messaging.fake_provider import TWILIO_TOKEN, FakeProvider, running_fake_provider
 
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeProvider]:
     with running_fake_provider() as provider:
         yield provider
-
-
-def channels(fake: FakeProvider) -> dict[str, Any]:
-    return {
-        "slack": SlackInput.from_credentials(
-            {
-                "slack_token": SLACK_TOKEN,
-                "slack_signing_secret": hooks.SLACK_SIGNING_SECRET,
-                "api_base": fake.base_url("slack"),
-            }
-        ),
-        "facebook": FacebookInput.from_credentials(
-            {
-                "verify": hooks.FACEBOOK_VERIFY_TOKEN,
-                "secret": hooks.FACEBOOK_APP_SECRET,
-                "page-access-token": FACEBOOK_PAGE_TOKEN,
-                "api_base": fake.base_url("facebook"),
-            }
-        ),
-        "twilio": TwilioInput.from_credentials(
-            {
-                "account_sid": TWILIO_SID,
-                "auth_token": TWILIO_TOKEN,
-                "twilio_number": hooks.TWILIO_SMS_NUMBER,
-                "api_base": fake.base_url("twilio"),
-            }
-        ),
-        "twilio_whatsapp": TwilioWhatsAppInput.from_credentials(
-            {
-                "account_sid": TWILIO_SID,
-                "auth_token": TWILIO_TOKEN,
-                "twilio_number": hooks.TWILIO_WHATSAPP_NUMBER,
-                "api_base": fake.base_url("twilio"),
-            }
-        ),
-        "telegram": TelegramInput.from_credentials(
-            {
-                "access_token": TELEGRAM_TOKEN,
-                "secret_token": hooks.TELEGRAM_SECRET,
-                "api_base": fake.base_url("telegram"),
-            }
-        ),
-    }
 
 
 def signed_examples() -> list[tuple[str, hooks.Webhook, str, str]]:
@@ -255,26 +184,6 @@ def test_messenger_verification_needs_the_verify_token(fake: FakeProvider) -> No
     assert answer.status == 403
 
 
-@pytest.mark.parametrize(
-    ("cls", "credentials", "missing"),
-    [
-        (SlackInput, {"slack_token": "x"}, "slack_signing_secret"),
-        (FacebookInput, {"verify": "v", "page-access-token": "p"}, "secret"),
-        (TwilioInput, {"account_sid": "AC", "twilio_number": "+1"}, "auth_token"),
-        (TwilioInput, {"account_sid": "AC", "auth_token": "t"}, "twilio_number"),
-        (TelegramInput, {"access_token": "t"}, "secret_token"),
-        (TelegramInput, {"access_token": "t", "secret_token": "has spaces"}, "secret_token"),
-    ],
-)
-def test_a_channel_never_starts_without_its_secrets(cls: Any, credentials: dict, missing: str) -> None:
-    with pytest.raises(InvalidConfigException, match=missing):
-        cls.from_credentials(credentials)
-
-
-def send(channel: Any, recipient: str, message: dict[str, Any]) -> None:
-    asyncio.run(channel.get_output_channel().send_response(recipient, message))
-
-
 CHOICES = [
     {"title": "Yes, add it", "payload": "/accept_offer"},
     {"title": "No thanks", "payload": "/decline_offer"},
@@ -351,11 +260,3 @@ def test_long_texts_are_split_within_the_provider_limit(fake: FakeProvider) -> N
     send(channels(fake)["twilio"], "+447700900099", {"text": "word " * 500})
     calls = fake.messages("twilio", "+447700900099")
     assert len(calls) == 2 and all(not call.errors for call in calls)
-
-
-def test_a_provider_outage_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
-    channel = SlackInput.from_credentials(
-        {"slack_token": "x", "slack_signing_secret": "y", "api_base": "http://127.0.0.1:9/api"}
-    )
-    send(channel, "U1", {"text": "hello"})
-    assert "chat.postMessage failed" in caplog.text
