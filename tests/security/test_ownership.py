@@ -20,13 +20,11 @@ import pytest
 from tactful.identity import issue_token
 from tactful.settings import DEFAULT_CONTACT
 from tests.support.assistant import Assistant, texts
-from tests.support.security import (
-    REST_PATH,
+from tests.support.security import REST_PATH, request, rest
+from tests.support.security_stores import (
     cart_items,
     product_name,
     purchased_product_names,
-    request,
-    rest,
     tracker_store_down,
 )
 from tests.support.shop import offer_events, order_ids_of

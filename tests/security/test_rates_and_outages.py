@@ -15,16 +15,9 @@ import redis
 from tactful.settings import DEFAULT_CONTACT
 from tests.security.conftest import CUSTOMER_LIMIT, REDIS_URL, SENDER_LIMIT
 from tests.support.assistant import Assistant
-from tests.support.security import (
-    Widget,
-    is_running,
-    kill_listener,
-    listening_child,
-    port_of,
-    rasa_answers,
-    reply_texts,
-    rest,
-)
+from tests.support.security import rasa_answers, rest
+from tests.support.security_processes import is_running, kill_listener, listening_child, port_of
+from tests.support.security_widget import Widget, reply_texts
 
 pytestmark = pytest.mark.e2e
 
