@@ -4,11 +4,14 @@ In order:
 
 1. **Rates.** Messages per conversation and per verified customer, per
    minute (``Limits``), counted in Redis when ``TACTFUL_REDIS_URL`` is set so
-   the limits hold across replicas. Checked before anything is read.
+   the limits hold across replicas.
 2. **Ownership.** A conversation belongs to the first verified customer who
    wrote in it. A message with another customer's identity, or with none
    where one was verified, is refused: it never inherits that conversation's
-   pending offer, pause or handoff (docs/security.md).
+   pending offer, pause or handoff (docs/security.md). A first look at the
+   stored owner (``screen``, before the lock) turns strangers away early: their
+   messages count against a budget of their own, so they can neither spend
+   the owner's per-conversation rate nor queue on the conversation's lock.
 3. **Pause.** While a person handles the conversation the message is stored
    without running the bot.
 
@@ -91,25 +94,66 @@ def first_verified_customer(tracker: DialogueStateTracker) -> str | None:
     return owner_of((event.metadata for event in tracker.events if isinstance(event, UserUttered)), None)
 
 
+async def known_owner(agent: Agent | None, sender_id: str) -> str | None:
+    """The conversation's stored owner, read without its lock (None: none known yet).
+
+    Only a first look: ``ConversationGate.check`` decides under the lock. Other
+    stores keep no owner row, and there ``check`` finds the owner in the events.
+    Raises when the tracker store cannot be read.
+    """
+    store = real_store(agent) if agent is not None else None
+    if not isinstance(store, SafeSQLTrackerStore):
+        return None
+    return await store.known_owner(sender_id)
+
+
+def _refusal(customer: str | None) -> Verdict:
+    return Verdict("other_customer" if customer is not None else "signed_out")
+
+
 class ConversationGate:
     def __init__(self, counter: AsyncCounter, limits: Limits) -> None:
         self._counter = counter
         self._limits = limits
 
-    async def over_rate(self, message: UserMessage) -> bool:
+    async def screen(self, agent: Agent | None, message: UserMessage) -> Verdict | None:
+        """Rates, and a first look at the stored owner; None: go on to ``check``.
+
+        Runs before the conversation's lock. A message refused here counts
+        against the conversation's refusal budget, not its own rate.
+        """
         sender_id, customer = message.sender_id, customer_of(message.metadata)
-        checks = [(f"sender:{sender_id}", self._limits.messages_per_sender_per_minute)]
-        if customer is not None:
-            checks.append((f"customer:{customer}", self._limits.messages_per_customer_per_minute))
+        if customer is not None and await self._over(
+            f"customer:{customer}", self._limits.messages_per_customer_per_minute, sender_id
+        ):
+            return Verdict("rate_limited")
+        refusal = await self._stranger(agent, sender_id, customer)
+        key = f"{'refused' if refusal else 'sender'}:{sender_id}"
+        if await self._over(key, self._limits.messages_per_sender_per_minute, sender_id):
+            return Verdict("rate_limited")
+        return refusal
+
+    async def _over(self, key: str, limit: int, sender_id: str) -> bool:
         try:
-            for key, limit in checks:
-                if await self._counter.hit(key, RATE_WINDOW_SECONDS) > limit:
-                    return True
+            return await self._counter.hit(key, RATE_WINDOW_SECONDS) > limit
         except CounterUnavailable:
             # Availability over strictness for chat rates: the counters are a
             # flood guard, and a Redis outage must not silence every customer.
             logger.warning("rate counters unavailable; message from %s let through", sender_id)
-        return False
+            return False
+
+    @staticmethod
+    async def _stranger(agent: Agent | None, sender_id: str, customer: str | None) -> Verdict | None:
+        """The refusal for a message to a conversation another customer already owns."""
+        try:
+            owner = await known_owner(agent, sender_id)
+        except Exception:  # noqa: BLE001 - only a first look: ``check`` reads again and fails closed
+            logger.warning("could not look up the owner of %s before the lock", sender_id)
+            return None
+        if owner is None or owner == customer:
+            return None
+        logger.warning("refused a message for %s: not its verified customer", sender_id)
+        return _refusal(customer)
 
     async def check(self, agent: Agent, message: UserMessage) -> Checked:
         """Ownership and pause, on one read; the caller holds the conversation's lock.
@@ -130,9 +174,7 @@ class ConversationGate:
             reusable = False
         if owner is not None and owner != customer:
             logger.warning("refused a message for %s: not its verified customer", message.sender_id)
-            return Checked(
-                Verdict("other_customer" if customer is not None else "signed_out"), tracker, False
-            )
+            return Checked(_refusal(customer), tracker, False)
         if tracker is None:
             return Checked(Verdict("ok"), None, reusable)
         if not tracker.is_paused():
@@ -141,9 +183,10 @@ class ConversationGate:
         return Checked(Verdict("paused", state), tracker, False)
 
     async def admit(self, agent: Agent | None, message: UserMessage) -> Verdict:
-        """Rates, then ``check`` under the conversation's lock (for callers that run no bot after it)."""
-        if await self.over_rate(message):
-            return Verdict("rate_limited")
+        """``screen``, then ``check`` under the conversation's lock (for callers that run no bot after it)."""
+        screened = await self.screen(agent, message)
+        if screened is not None:
+            return screened
         if agent is None:
             return Verdict("ok")
         async with agent.lock_store.lock(message.sender_id):

@@ -44,6 +44,11 @@ def _stored(session: Session, sender_id: str) -> tuple[bool, str | None]:
     return (False, None) if row is None else (True, row[0])
 
 
+def known_owner(session: Session, sender_id: str) -> str | None:
+    """The owner stored for the conversation; None when it has none yet or no row."""
+    return _stored(session, sender_id)[1]
+
+
 def _from_events(session: Session, events: sa.Table, sender_id: str) -> str | None:
     """The first verified customer among the conversation's stored user messages (all sessions)."""
     rows = session.execute(

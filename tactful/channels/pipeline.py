@@ -65,9 +65,10 @@ class MessagePipeline:
             return verdict
 
     async def _handle(self, message: UserMessage) -> Verdict:
-        if await self._gate.over_rate(message):
-            return Verdict("rate_limited")
         agent = conversations.current_agent()
+        screened = await self._gate.screen(agent, message)
+        if screened is not None:
+            return screened
         if agent is None or agent.processor is None:
             await self._run_bot(message, self._on_new_message)
             return Verdict("ok")

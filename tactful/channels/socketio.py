@@ -12,7 +12,10 @@ The stock channel raises on a malformed ``customData`` string and trusts any
   short message instead of an error;
 * when the signed-in customer differs from the one the conversation belongs
   to, moves the socket to a new conversation (the widget stores the new id),
-  so nobody inherits another customer's chat.
+  so nobody inherits another customer's chat;
+* lets a socket that resumes a conversation a customer owns hear its replies
+  only once one of its messages proves it is that customer: holding the
+  session id alone never opens another customer's replies.
 
 With TACTFUL_REDIS_URL set, emits go through Redis (``share_emits``), so a
 reply reaches the customer's socket whichever replica sends it.
@@ -40,8 +43,10 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
 from tactful import bootstrap
+from tactful.channels import conversations
+from tactful.channels.gate import known_owner
 from tactful.channels.ids import conversation_key
-from tactful.channels.inbound import BadInput, client_metadata, message_text, verified_metadata
+from tactful.channels.inbound import BadInput, client_metadata, customer_of, message_text, verified_metadata
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
 from tactful.channels.sessions import SessionIds
 from tactful.channels.startup import cap_request_size, check_rasa_process
@@ -86,10 +91,12 @@ def _clean(origins: Iterable[str]) -> list[str]:
     return [origin.strip().rstrip("/") for origin in origins if origin.strip()]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Session:
     token: str  # what the widget stores and sends back
     key: str  # the conversation id, socketio:<id>
+    # In the conversation's room, so it receives its replies (see the module docstring).
+    joined: bool = True
 
 
 class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships no type information
@@ -130,16 +137,22 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
         namespace = self.namespace or "/"
         sessions: dict[str, Session] = {}
 
-        async def join(sid: str, token: str, local_id: str) -> Session:
-            previous = sessions.get(sid)
-            session = Session(token, conversation_key(self.name(), local_id))
-            sessions[sid] = session
-            if previous is not None:
-                await _maybe_await(sio.leave_room(sid, previous.key, namespace=namespace))
+        async def enter(sid: str, session: Session) -> Session:
             # python-socketio is pinned to 5.9, where enter_room is synchronous;
             # from 5.10 it is a coroutine that must be awaited or every bot
             # reply is lost (rasa#13027).
             await _maybe_await(sio.enter_room(sid, session.key, namespace=namespace))
+            session.joined = True
+            return session
+
+        async def join(sid: str, token: str, local_id: str, owned: bool = False) -> Session:
+            previous = sessions.get(sid)
+            session = Session(token, conversation_key(self.name(), local_id), joined=False)
+            sessions[sid] = session
+            if previous is not None and previous.joined:
+                await _maybe_await(sio.leave_room(sid, previous.key, namespace=namespace))
+            if not owned:
+                await enter(sid, session)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
             return session
 
@@ -161,10 +174,10 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
             requested = data.get("session_id") if isinstance(data, dict) else None
             local_id = ids.verify(requested)
             if local_id is None or not self.session_persistence:
-                token, local_id = ids.issue()
-            else:
-                token = str(requested)
-            await join(sid, token, local_id)
+                await join(sid, *ids.issue())
+                return
+            owner = await _stored_owner(conversation_key(self.name(), local_id))
+            await join(sid, str(requested), local_id, owned=owner is not None)
 
         @sio.on("disconnect", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def disconnect(sid: str) -> None:
@@ -194,6 +207,13 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
                 await output.send_text_message(sid, UNREADABLE)
                 return
             metadata = verified_metadata(metadata, settings.jwt_secret)
+            if not session.joined:
+                if await _stored_owner(session.key) == customer_of(metadata):
+                    await enter(sid, session)
+                else:
+                    # Resumed by someone who is not its customer: this socket starts its own chat.
+                    session = await join(sid, *ids.issue())
+                    await output.send_text_message(sid, NEW_CHAT)
             await self._deliver(pipeline, output, session.key, text, metadata, sid, join, ids)
 
         return blueprint
@@ -239,6 +259,18 @@ def share_emits(blueprint: Blueprint, sio: AsyncServer, redis_url: str, channel:
         if not sio.manager_initialized:
             sio.manager_initialized = True
             sio.manager.initialize()
+
+
+UNKNOWN_OWNER = "<unknown>"  # never a customer id (ids are validated), so it matches nobody
+
+
+async def _stored_owner(key: str) -> str | None:
+    """The conversation's stored owner; UNKNOWN_OWNER when the store cannot say (fails closed)."""
+    try:
+        return await known_owner(conversations.current_agent(), key)
+    except Exception:  # noqa: BLE001 - unreadable: treated as owned by someone else
+        logger.warning("socket.io: could not look up the owner of %s", key)
+        return UNKNOWN_OWNER
 
 
 async def _maybe_await(result: Any) -> None:

@@ -201,6 +201,19 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         self._check(sender_id)
         return await self._off_loop(self._load_with_owner, sender_id, customer)
 
+    def _known_owner(self, sender_id: str) -> str | None:
+        with self.session_scope() as session:
+            return owners.known_owner(session, sender_id)
+
+    async def known_owner(self, sender_id: str) -> str | None:
+        """The conversation's verified owner as stored so far (None: none yet, or not seen).
+
+        A first look without the conversation's lock; ``load_for_message``
+        under the lock decides.
+        """
+        self._check(sender_id)
+        return await self._off_loop(self._known_owner, sender_id)
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         self._check(sender_id)
         entry = _take_preloaded(sender_id)

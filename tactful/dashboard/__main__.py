@@ -9,6 +9,7 @@ import sys
 from aiohttp import web
 
 from tactful import bootstrap
+from tactful.dashboard.access_log import RouteAccessLogger
 from tactful.dashboard.app import Dashboard, make_app
 from tactful.dashboard.auth import StaffAuth
 from tactful.dashboard.revocations import revocations_for
@@ -44,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         settings.db_timeout_seconds,
     )
     logger.info("staff dashboard on http://%s:%s/dashboard", args.host, args.port)
-    web.run_app(make_app(dashboard), host=args.host, port=args.port, print=None)
+    web.run_app(
+        make_app(dashboard),
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log_class=RouteAccessLogger,
+    )
     return 0
 
 

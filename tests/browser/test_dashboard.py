@@ -32,8 +32,13 @@ SIMULATED_CUSTOMER = "SIM0004"
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("dashboard")
+def dashboard_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dashboard")
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(dashboard_workdir: Path) -> Iterator[str]:
+    workdir = dashboard_workdir
     policy = write_policy(workdir / "policy.yml", holdout={"share": 0.2, "salt": "dashboard-test"})
     env = base_env(
         TACTFUL_SHOP_DB_URL=f"sqlite:///{workdir / 'shop.db'}",
@@ -169,3 +174,16 @@ def test_dashboard_shows_the_report_numbers_and_explains_a_customer(dashboard_ur
     first = result["lookup"][0]
     assert "gate: " in first and ("offered" in first or "no offer" in first)
     assert SCREENSHOT.is_file() and SCREENSHOT.stat().st_size > 10_000
+
+
+def test_the_access_log_names_routes_not_customers(dashboard_url: str, dashboard_workdir: Path) -> None:
+    for customer in (SIMULATED_CUSTOMER, "someone@example.com"):
+        answer = requests.get(
+            f"{dashboard_url}/dashboard/api/customers/{customer}",
+            headers={"Authorization": f"Bearer {STAFF_TOKEN}"},
+            timeout=60,
+        )
+        assert answer.status_code in (200, 404)
+    log = (dashboard_workdir / "dashboard.log").read_text(encoding="utf-8")
+    assert "/dashboard/api/customers/{" in log  # the lookups were logged...
+    assert SIMULATED_CUSTOMER not in log and "someone@example.com" not in log  # ...without whose

@@ -181,9 +181,30 @@ def test_owned_conversation_admits_only_its_customer(agent: Agent) -> None:
     assert new == Verdict("ok")
 
 
-def test_rates_are_checked_before_the_tracker_is_read(agent: Agent) -> None:
+def test_a_strangers_messages_do_not_spend_the_owners_rate(agent: Agent) -> None:
     gate = ConversationGate(
-        AsyncMemoryCounter(FakeClock(WINDOW_START)), _limits(per_sender=1, per_customer=100)
+        AsyncMemoryCounter(FakeClock(WINDOW_START)), _limits(per_sender=3, per_customer=100)
     )
-    kinds = _admit_all(gate, [_message("rest:owned", _identity("C2"))] * 2, agent=agent)
-    assert kinds == ["other_customer", "rate_limited"]
+    owner, stranger = _message("rest:owned", _identity("C1")), _message("rest:owned")
+    assert _admit_all(gate, [owner], agent=agent) == ["ok"]
+    # The stranger runs out of a budget of their own...
+    assert _admit_all(gate, [stranger] * 5, agent=agent) == ["signed_out"] * 3 + ["rate_limited"] * 2
+    # ...and the owner still has the rest of theirs.
+    assert _admit_all(gate, [owner] * 3, agent=agent) == ["ok", "ok", "rate_limited"]
+
+
+def test_strangers_are_turned_away_without_waiting_for_the_conversations_lock(agent: Agent) -> None:
+    gate = ConversationGate(AsyncMemoryCounter(FakeClock(WINDOW_START)), _limits(100, 100))
+
+    async def run() -> tuple[Verdict | None, Verdict | None, Verdict | None]:
+        assert (await gate.admit(agent, _message("rest:owned", _identity("C1")))).kind == "ok"
+        # The owner's turn holds the lock; the strangers' answers do not wait for it.
+        async with agent.lock_store.lock("rest:owned"):
+            other = await asyncio.wait_for(gate.screen(agent, _message("rest:owned", _identity("C2"))), 5)
+            anonymous = await asyncio.wait_for(gate.screen(agent, _message("rest:owned")), 5)
+            owner = await asyncio.wait_for(gate.screen(agent, _message("rest:owned", _identity("C1"))), 5)
+        return other, anonymous, owner
+
+    other, anonymous, owner = asyncio.run(run())
+    assert other == Verdict("other_customer") and anonymous == Verdict("signed_out")
+    assert owner is None  # on to the check under the lock
