@@ -44,6 +44,10 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def verify_token(token: object, secret: str | None) -> VerifiedIdentity:
     """Return the verified identity, or raise IdentityError saying why."""
     if not secret:
@@ -64,6 +68,9 @@ def verify_token(token: object, secret: str | None) -> VerifiedIdentity:
         raise IdentityError(f"invalid token: {error}") from error
     except UnicodeError as error:  # PyJWT encodes the token first; a lone surrogate fails there
         raise IdentityError("token is not valid text") from error
+    # RFC 7519 NumericDate is a JSON number; PyJWT would also take "1900000000".
+    if any(not _is_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
+        raise IdentityError("invalid token: a time claim is not a number")
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject.strip() or len(subject) > 64:
         raise IdentityError("token subject is not a customer id")

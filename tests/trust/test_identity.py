@@ -84,6 +84,14 @@ def test_token_path_verifies() -> None:
         pytest.param(
             jwt.encode({"sub": "C" * 65, "exp": int(time.time()) + 600}, SECRET), SECRET, id="long-sub"
         ),
+        pytest.param(
+            jwt.encode({"sub": "C003", "exp": str(int(time.time()) + 600)}, SECRET), SECRET, id="exp-as-text"
+        ),
+        pytest.param(
+            jwt.encode({"sub": "C003", "exp": int(time.time()) + 600, "iat": "0"}, SECRET),
+            SECRET,
+            id="iat-as-text",
+        ),
         pytest.param("", SECRET, id="empty"),
         pytest.param(5, SECRET, id="number"),
         pytest.param("x" * 5000, SECRET, id="huge"),
