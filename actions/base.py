@@ -6,6 +6,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,8 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import runtime
-from actions.offering import ReplyOutcome, resolve_offer_reply
+from actions.offering import ReplyOutcome, opt_out_in_passing, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
+from actions.routing import SUPPORT_ACTIONS, SUPPORT_INTENTS
 from actions.signals import note_signal
 from actions.turn import Turn, read_turn
 from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, looks_like_code
@@ -25,6 +27,11 @@ from tactful.store.kinds import FRUSTRATED
 
 logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a few minutes. {contact}"
+# The reply to an offer was neither yes nor no and the turn's action had nothing to add.
+NOTHING_ADDED = "Okay, I haven't added anything. What else can I help you with?"
+# Every concrete action by its name, so a support request found in a reply to an
+# offer can be answered by its own action (actions/routing.py).
+ACTIONS_BY_NAME: dict[str, type[TactfulAction]] = {}
 
 
 class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no type information
@@ -41,6 +48,15 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
     anonymous_reply = SIGN_IN_NEEDED
     # Text that looks like code (SQL, markup) gets the fallback instead of this action.
     code_gets_fallback = False
+    # Whether "no marketing please" said on this action's turn opts out here; the
+    # consent actions read consent themselves.
+    reads_consent_in_passing = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("action_name")
+        if isinstance(name, str):
+            ACTIONS_BY_NAME[name] = cls
 
     def name(self) -> str:
         return self.action_name
@@ -63,13 +79,18 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
             await note_signal(turn, FRUSTRATED)
         outcome = await resolve_offer_reply(turn, tracker, reply)
         events.extend(outcome.events)
-        if not outcome.consumed and self.requires_customer and turn.customer_id is None:
-            reply.say(self.anonymous_reply)
-        elif not outcome.consumed and self.code_gets_fallback and looks_like_code(turn.text):
+        if outcome.kind is None and self.reads_consent_in_passing and await opt_out_in_passing(turn, reply):
+            # "Stop suggesting things" in any words, whatever intent the NLU gave them;
+            # a support request in the same message is still answered.
+            outcome.consumed = turn.intent not in SUPPORT_INTENTS
+        action, turn = self._routed(turn, outcome)
+        if not outcome.consumed and action.requires_customer and turn.customer_id is None:
+            reply.say(action.anonymous_reply)
+        elif not outcome.consumed and action.code_gets_fallback and looks_like_code(turn.text):
             # SQL or markup is no question about orders or returns: the fallback answer.
             reply.say(DIDNT_GET_IT)
         elif not outcome.consumed:
-            handler = self._numbered_answer(turn, tracker, outcome) or self
+            handler = self._numbered_answer(turn, tracker, outcome) or action
             try:
                 events.extend(await handler.handle(turn, tracker, reply, outcome))
             except (SQLAlchemyError, OSError, asyncio.TimeoutError):
@@ -77,7 +98,19 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
                 logger.exception("%s could not reach the shop database", self.name())
                 metrics.error("shop_db")
                 reply.say(STORE_UNAVAILABLE.format(contact=runtime.settings().support_contact))
+        if outcome.kind is not None and not dispatcher.messages:
+            # "ok", "👍" or "yeah right" to an offer is ignored, and an action that
+            # leaves offer replies to the offer code says nothing: one honest line,
+            # never silence (the channel would apologise for a failure).
+            reply.say(NOTHING_ADDED)
         return events
+
+    def _routed(self, turn: Turn, outcome: ReplyOutcome) -> tuple[TactfulAction, Turn]:
+        """The action answering a support request found in a reply to an offer, with its words."""
+        found = ACTIONS_BY_NAME.get(SUPPORT_ACTIONS.get(outcome.route or "", ""))
+        if outcome.route is None or found is None:
+            return self, turn
+        return found(), replace(turn, intent=outcome.route, text=outcome.route_text or turn.text)
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome

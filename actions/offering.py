@@ -12,10 +12,14 @@ from rasa_sdk.events import EventType, SlotSet
 from actions import runtime
 from actions.offer_questions import answer_offer_question
 from actions.replies import Reply, numbered_choice
+from actions.routing import support_first
 from actions.turn import Turn
 from tactful.engine.model import CartLine, ConversationContext
 from tactful.observability import metrics
+from tactful.replies import ReplyClass
 from tactful.replies.labels import EVENT_FOR, ReplyLabel
+from tactful.replies.text import normalize
+from tactful.replies.vetoes import opts_out_in_passing
 from tactful.services import support
 from tactful.services.aio import run_blocking
 from tactful.services.clock import utcnow
@@ -37,17 +41,36 @@ class ReplyOutcome:
     kind: str | None = None
     consumed: bool = False
     events: list[EventType] = field(default_factory=list)
+    # A support request in the reply: the intent whose action answers it instead
+    # of the turn's own action, and the words to answer (actions/routing.py).
+    route: str | None = None
+    route_text: str | None = None
 
 
-async def read_reply(turn: Turn) -> ReplyLabel:
+def _typed_button(text: str, pending: dict[str, Any]) -> ReplyLabel | None:
+    """The offer's own button title typed out ("Add to cart") means what the button means."""
+    typed = normalize(text).strip(" .!")
+    for key, label in (("accept_label", ReplyLabel.ACCEPT), ("decline_label", ReplyLabel.DECLINE)):
+        title = normalize(str(pending.get(key) or "")).strip(" .!")
+        if title and typed == title:
+            return label
+    return None
+
+
+async def read_reply(turn: Turn, pending: dict[str, Any]) -> ReplyClass:
     """How the customer's message answers the open offer."""
     choice = numbered_choice(turn.text, turn.channel)
     if choice is not None:
-        return ReplyLabel.ACCEPT if choice == 1 else ReplyLabel.DECLINE
+        return ReplyClass(ReplyLabel.ACCEPT if choice == 1 else ReplyLabel.DECLINE, cues=("numbered",))
+    typed = _typed_button(turn.text, pending)
+    if typed is not None:
+        return ReplyClass(typed, cues=("typed_button",))
     classifier = runtime.reply_classifier()
     # Off the loop: the first call trains the model (about a second).
-    result = await run_blocking(classifier.classify, turn.text, turn.intent, timeout=CLASSIFY_TIMEOUT)
-    return result.label
+    result: ReplyClass = await run_blocking(
+        classifier.classify, turn.text, turn.intent, timeout=CLASSIFY_TIMEOUT
+    )
+    return result
 
 
 async def _record(turn: Turn, pending: dict[str, Any], response: str) -> AcceptOutcome | None:
@@ -67,10 +90,13 @@ async def resolve_offer_reply(turn: Turn, tracker: Tracker, reply: Reply) -> Rep
     if not pending or not isinstance(pending, dict) or turn.customer_id is None:
         return ReplyOutcome(events=[SlotSet("pending_offer", None)] if pending else [])
     try:
-        label = await read_reply(turn)
+        result = await read_reply(turn, pending)
     except Exception:  # noqa: BLE001 - unreadable means unclear: nothing is added, nothing recorded
         logger.exception("could not read the reply to an offer")
-        label = ReplyLabel.IGNORED
+        result = ReplyClass(ReplyLabel.IGNORED, cues=("unreadable",))
+    # Support first: a support question is answered, not met with the product's pitch.
+    route = support_first(result.label, turn.text, result.remainder, turn.intent)
+    label = route.label
     metrics.offer_reply(label.value)
     if label is ReplyLabel.WHY:
         reply.say(
@@ -84,7 +110,9 @@ async def resolve_offer_reply(turn: Turn, tracker: Tracker, reply: Reply) -> Rep
             logger.exception("could not answer a question about the offer")
             reply.say(str(pending.get("reason") or ""))
         return ReplyOutcome(kind=label.value, consumed=True)
-    outcome = ReplyOutcome(kind=label.value, events=[SlotSet("pending_offer", None)])
+    outcome = ReplyOutcome(
+        kind=label.value, events=[SlotSet("pending_offer", None)], route=route.intent, route_text=route.text
+    )
     try:
         await _settle(turn, pending, label, reply, outcome)
     except Exception:  # noqa: BLE001 - offers must never break support
@@ -179,6 +207,20 @@ OPT_OUT_CONFIRMATION = (
 OPT_IN_CONFIRMATION = (
     'Done: I may suggest a relevant add-on now and then. Say "stop suggesting things" any time.'
 )
+
+
+async def opt_out_in_passing(turn: Turn, reply: Reply) -> bool:
+    """With no offer open: words that opt out ("no marketing please", "unsubscribe") do,
+    whichever action the NLU chose for them. True when the opt-out was recorded."""
+    if not opts_out_in_passing(normalize(turn.text)):
+        return False
+    try:
+        await set_offers_consent(turn, reply, opted_in=False)
+    except Exception:  # noqa: BLE001 - offers must never break support
+        logger.exception("could not record an opt-out said in passing")
+        metrics.error("offers")
+        return False
+    return True
 
 
 async def set_offers_consent(turn: Turn, reply: Reply, opted_in: bool) -> None:

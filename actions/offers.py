@@ -21,6 +21,7 @@ class ActionStopOffers(TactfulAction):
     """Opts out only on words about suggestions or offers (the NLU intent alone is not enough)."""
 
     action_name = "action_stop_offers"
+    reads_consent_in_passing = False
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome
@@ -34,6 +35,7 @@ class ActionStopOffers(TactfulAction):
 
 class ActionResumeOffers(TactfulAction):
     action_name = "action_resume_offers"
+    reads_consent_in_passing = False
     requires_customer = True
     anonymous_reply = "Suggestions are only for signed-in customers. Please sign in first."
 

@@ -26,6 +26,8 @@ NO_LABELS = (ReplyLabel.DECLINE, ReplyLabel.DECLINE_PLUS_REQUEST)
 NO_LEAN_SHARE = 0.2
 UNCLEAR_FALLBACKS = frozenset({ReplyLabel.QUESTION, ReplyLabel.IGNORED, ReplyLabel.WHY})
 _CLAUSES = re.compile(r"[.!?;]+\s*|,\s*|\s+(?:but|and|also)\s+")
+# "no thanks, but how do returns work?": the request starts after the conjunction.
+_LEADING_CONJUNCTION = re.compile(r"^(?:but|and|also|though|however)\b[\s,]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def _leans_no(norm: str, probabilities: Mapping[ReplyLabel, float]) -> bool:
 
 def _remainder(text: str) -> str | None:
     parts = [part.strip() for part in _CLAUSES.split(text.strip()) if part and part.strip()]
-    return " ".join(parts[1:]) or None
+    return _LEADING_CONJUNCTION.sub("", " ".join(parts[1:])) or None
 
 
 class ReplyClassifier:
@@ -111,9 +113,15 @@ class ReplyClassifier:
             # "maybe some other day": a no in other words. Reading it as a no
             # keeps the offer away; reading it as ignored could bring it back.
             chosen = max(NO_LABELS, key=lambda label: probabilities.get(label, 0.0))
+        rule_cues: tuple[str, ...] = ()
+        if chosen is not ReplyLabel.OPT_OUT and vetoes.clearly_opts_out(norm):
+            # Words that opt out with no offer open ("unsubscribe", "no more offers")
+            # must not do less with one open; a stop said to the offer opts out too.
+            chosen, rule_cues = ReplyLabel.OPT_OUT, ("rule:opt_out",)
         cues = (
             f"model:{ranked[0].value}",
             *(f"veto:{label.value}" for label in vetoed if label is ranked[0]),
+            *rule_cues,
         )
         remainder = _remainder(stripped) if chosen is ReplyLabel.DECLINE_PLUS_REQUEST else None
         return ReplyClass(chosen, remainder, cues, probabilities)

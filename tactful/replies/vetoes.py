@@ -77,10 +77,15 @@ ABOUT_THE_ITEM = _any(
 # Any other question ("can it arrive by Friday?") blocks a yes only when it comes first.
 QUESTION = _any(r"\b(?:does it|do they|is it|will it|would it|can it|could it)\b.*\?")
 OPT_OUT_WORDS = _any(
-    r"\b(?:suggest\w*|rec+om+end\w*|offer\w*|upsell\w*|up-sell\w*|cross-?sell\w*|promo\w*|deals?|ads|adverts?)\b",
+    r"\b(?:suggest\w*|rec+om+end\w*|offer\w*|upsell\w*|upsold|up-s[eo]l\w*|cross-?s[eo]l\w*|promo\w*|deals?|ads|adverts?)\b",
     r"\b(?:advertis\w*|sales? pitch\w*|pitch\w*|selling|sell me|sold to|marketing|spam\w*|extras|add-?ons?)\b",
-    r"\b(?:products? (?:suggestions|ideas)|these (?:messages|things))\b",
+    r"\b(?:products? (?:suggestions|ideas)|these (?:messages|things)|push\w* (?:products?|stuff|things|sales?)|pushy)\b",
+    # The same in the shop's other customer languages (French, German, Spanish, Italian, Dutch).
+    r"\b(?:offres?|publicit[ée]s?|angebot\w*|vorschl[äa]g\w*|werbung|empfehlung\w*|ofertas?)\b",
+    r"\b(?:sugerencias?|promociones|publicidad|offerte|suggerimenti|pubblicit[àa]|aanbieding\w*|suggesties|reclame)\b",
 )
+# "no promo code worked", "my voucher": sentences about a coupon, not about suggestions.
+COUPON = re.compile(r"\b(?:codes?|coupons?|vouchers?)\b")
 # Ways to say "stop" (to the offer, or to suggestions in general).
 STOP = re.compile(
     r"\b(?:stop|stahp|quit|cease|enough|no more|no|don't|never|turn (?:it |them )?off|switch off|disable|mute"
@@ -101,9 +106,27 @@ STOP_SUGGESTIONS = re.compile(
     r"|unsubscribe|unsub|remove me|take me off|leave me alone|cut (?:it )?out|not interested in|hate|done with"
     r"|sick of|tired of)\b"
     r"|\b(?:no|no more|without)\s+(?:\w+\s+){0,2}?(?:suggest|rec+om+end|offer|upsell|promo|deal|pitch|ad|marketing)"
-    r"|\b(?:don't|do not|never)\s+(?:\w+\s+){0,2}?(?:send|show|suggest|rec+om+end|offer|pitch|upsell|sell|want)"
+    r"|\b(?:don't|do not|never)\s+(?:\w+\s+){0,2}?(?:send|show|suggest|rec+om+end|offer|pitch|upsell|sell|want|push)"
+    r"|\b(?:can|could|would|will) you (?:please )?(?:not|stop)\s+(?:\w+\s+)?(?:send|show|suggest|rec+om+end|offer|pitch"
+    r"|upsell|sell|push)"
+    # French, German, Spanish, Italian, Dutch.
+    r"|\b(?:arr[êe]t\w*|stop+|plus de|pas de|assez|keine?|nicht mehr|aufh[öo]ren|h[öo]r\w* auf|genug|basta|no m[áa]s"
+    r"|deja de|dejen de|smett\w*|niente|geen|ophouden)\b"
+)
+# Strong stop words: said to an open offer with nothing else to stop ("no. stop.",
+# "unsubscribe"), they opt out. "no" or "never" alone are not among them.
+STRONG_STOP = re.compile(
+    r"\b(?:stop|stahp|quit|cease|unsubscribe|unsub|opt (?:me )?out|opt-out|turn (?:it |them )?off|knock it off"
+    r"|cut (?:it )?out|leave me alone)\b"
 )
 QUESTION_START = re.compile(r"^(?:do|does|don't|are|is|have|can|could|would|will|what|which|any)\b.*\?\s*$")
+# "I don't want the add-on": one offer named, not suggestions in general (a decline, unless a
+# strong stop word is said too: "stop this offer").
+THIS_OFFER_ONLY = re.compile(
+    r"\b(?:the|this|that|your) (?:add-?on|offer|upgrade|suggestion|recommendation|deal|extra|one)\b"
+)
+# ...except a request put as a question: "can you stop sending me offers?".
+REQUEST_AS_QUESTION = re.compile(r"^(?:can|could|would|will) you (?:please )?(?:not|stop|quit)\b")
 # Nothing but thanks, ok, laughter, filler or emoji.
 ACKNOWLEDGEMENT = re.compile(
     r"^(?:\W|\s|ok|ok ok|thanks|thank you|cheers|great|cool|nice|lol|haha|hmm+|hm+|ah|oh|alright|fine|right|"
@@ -136,16 +159,64 @@ def _information_only(norm: str) -> bool:
 
 def opts_out(norm: str) -> bool:
     """Said to an offer: words about suggestions or offers, or a stop with nothing else to stop."""
-    if OPT_OUT_WORDS.search(norm):
+    if OPT_OUT_WORDS.search(norm) and not COUPON.search(norm):
         return True
     return bool(STOP.search(norm)) and not _STOP_ONLY.sub(" ", norm).strip()
 
 
 def opts_out_anywhere(norm: str) -> bool:
-    """Outside an offer, only a stop about suggestions or offers opts out (never a question)."""
+    """Outside an offer, only a stop about suggestions or offers in general opts out (never a
+    question, a sentence about a coupon or a no to one named offer), or a bare "unsubscribe"."""
+    if _only_unsubscribes(norm):
+        return True
     return bool(
-        STOP_SUGGESTIONS.search(norm) and OPT_OUT_WORDS.search(norm) and not QUESTION_START.match(norm)
+        STOP_SUGGESTIONS.search(norm)
+        and OPT_OUT_WORDS.search(norm)
+        and not (QUESTION_START.match(norm) and not REQUEST_AS_QUESTION.match(norm))
+        and not COUPON.search(norm)
+        and not (THIS_OFFER_ONLY.search(norm) and not STRONG_STOP.search(norm))
     )
+
+
+# Clauses of a message that may ask for several things at once.
+_CLAUSE = re.compile(r"[.!?;,:]+|\s+(?:but|and|also|though|then)\s+")
+# The most words between a stop and what it stops, in "please stop sending me these offers".
+_GOVERNED_WITHIN = 4
+
+
+def opts_out_in_passing(norm: str) -> bool:
+    """Said while the NLU heard something else, with no offer open: only a clause that is
+    itself a stop of suggestions opts out. "Any deals? I hate paying full price" and "stop,
+    what's the best deal?" do not; "no marketing please, where's my order?" does."""
+    if _only_unsubscribes(norm):
+        return True
+    return any(_stops_suggestions(clause.strip()) for clause in _CLAUSE.split(norm) if clause.strip())
+
+
+def _stops_suggestions(clause: str) -> bool:
+    stop = STOP_SUGGESTIONS.search(clause)
+    if stop is None or re.search(r"\bcart\b", clause) or not opts_out_anywhere(clause):
+        return False
+    # What is stopped comes after the stop word, a few words on at most.
+    stopped = OPT_OUT_WORDS.search(clause, stop.start())
+    return stopped is not None and len(clause[stop.end() : stopped.start()].split()) <= _GOVERNED_WITHIN
+
+
+def _only_unsubscribes(norm: str) -> bool:
+    # "unsubscribe" / "opt me out" with nothing else: there is nothing else it could mean
+    # here; "unsubscribe me from the Pro plan" names something else and is not an opt-out.
+    return (
+        bool(re.search(r"\b(?:unsubscribe|unsub|opt (?:me )?out|opt-out)\b", norm))
+        and not _STOP_ONLY.sub(" ", norm).strip()
+    )
+
+
+def clearly_opts_out(norm: str) -> bool:
+    """Said to an open offer, an opt-out the model must not overrule: words that would opt
+    out with no offer open, or a strong stop with nothing else to stop ("no. stop.")."""
+    if opts_out_in_passing(norm):
+        return True
+    return bool(STRONG_STOP.search(norm)) and not _STOP_ONLY.sub(" ", norm).strip()
 
 
 def opts_in(norm: str) -> bool:
@@ -156,6 +227,7 @@ def opts_in(norm: str) -> bool:
         )
         and OPT_OUT_WORDS.search(norm)
         and not STOP_SUGGESTIONS.search(norm)
+        and not COUPON.search(norm)
     )
 
 
