@@ -12,6 +12,7 @@ from actions.delivery import delivery_question, open_delivery_case
 from actions.offering import ReplyOutcome
 from actions.orders import confirm_cancel
 from actions.replies import Reply
+from actions.returns import confirm_return
 from actions.turn import Turn
 
 
@@ -48,6 +49,8 @@ class ActionAffirm(TactfulAction):
         question = _pending_question(tracker)
         if question and question.get("kind") == "cancel_order" and turn.customer_id:
             return await confirm_cancel(turn, reply, str(question.get("order_id")))
+        if question and question.get("kind") == "start_return" and turn.customer_id:
+            return await confirm_return(turn, reply, str(question.get("order_id")))
         delivery = delivery_question(tracker, turn)
         if delivery is not None and turn.customer_id:
             return await _delivery_yes(turn, tracker, reply, delivery)
@@ -65,6 +68,9 @@ class ActionDeny(TactfulAction):
         question = _pending_question(tracker)
         if question and question.get("kind") == "cancel_order":
             reply.say(f"Okay, order {question.get('order_id')} stays as it is.")
+            return [SlotSet("pending_question", None)]
+        if question and question.get("kind") == "start_return":
+            reply.say("Okay, I haven't started a return. If it's another order, tell me its order number.")
             return [SlotSet("pending_question", None)]
         if delivery_question(tracker, turn) is not None:
             reply.say(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -59,7 +59,7 @@ def _is_late(order: Order, now: datetime) -> bool:
     )
 
 
-def _order_view(work: UnitOfWork, order: Order, now: datetime) -> OrderDetails:
+def order_details(work: UnitOfWork, order: Order, now: datetime) -> OrderDetails:
     items: list[tuple[str, int]] = []
     short_items: list[tuple[str, int]] = []
     subscription = bool(order.lines)
@@ -101,7 +101,7 @@ def product_view(product: Product, compatible: frozenset[str] = frozenset()) -> 
 
 def recent_orders(uow: UowFactory, customer_id: str, now: datetime, limit: int = 3) -> list[OrderDetails]:
     with uow() as work:
-        return [_order_view(work, o, now) for o in work.orders.recent_for_customer(customer_id, limit)]
+        return [order_details(work, o, now) for o in work.orders.recent_for_customer(customer_id, limit)]
 
 
 def order_for_customer(
@@ -109,7 +109,7 @@ def order_for_customer(
 ) -> OrderDetails | None:
     with uow() as work:
         order = work.orders.get_for_customer(order_id, customer_id)
-        return _order_view(work, order, now) if order else None
+        return order_details(work, order, now) if order else None
 
 
 CancelOutcome = Literal["cancelled", "not_cancellable", "not_found"]
@@ -122,10 +122,10 @@ def cancellable_order(
     with uow() as work:
         if order_id:
             order = work.orders.get_for_customer(order_id, customer_id)
-            return _order_view(work, order, now) if order else None
+            return order_details(work, order, now) if order else None
         for order in work.orders.recent_for_customer(customer_id, limit=10):
             if order.status == "placed":
-                return _order_view(work, order, now)
+                return order_details(work, order, now)
         return None
 
 
@@ -149,47 +149,6 @@ def cancel_order(uow: UowFactory, customer_id: str, order_id: str, now: datetime
         )
         work.commit()
         return "cancelled"
-
-
-ReturnOutcome = Literal["started", "already_open", "not_eligible", "not_found", "no_orders"]
-
-
-@dataclass(frozen=True)
-class ReturnResult:
-    outcome: ReturnOutcome
-    order: OrderView | None
-
-
-def start_return(
-    uow: UowFactory, customer_id: str, order_id: str | None, reason: str | None, now: datetime
-) -> ReturnResult:
-    """Open a return for a delivered order inside the return window."""
-    with uow() as work:
-        if order_id:
-            order = work.orders.get_for_customer(order_id, customer_id)
-            if order is None:
-                return ReturnResult("not_found", None)
-        else:
-            delivered = [
-                o for o in work.orders.recent_for_customer(customer_id, 10) if o.status == "delivered"
-            ]
-            if not delivered:
-                return ReturnResult("no_orders", None)
-            order = delivered[0]
-        view = _order_view(work, order, now)
-        delivered_at = order.delivered_at or order.placed_at
-        if order.status != "delivered" or delivered_at < now - timedelta(days=RETURN_WINDOW_DAYS):
-            return ReturnResult("not_eligible", view)
-        if work.returns.open_for_order(order.id) is not None:
-            return ReturnResult("already_open", view)
-        work.returns.add(order.id, customer_id, reason, now)
-        work.cases.add(
-            SupportCase(
-                customer_id=customer_id, kind="return", order_id=order.id, status=CASE_OPEN, created_at=now
-            )
-        )
-        work.commit()
-        return ReturnResult("started", view)
 
 
 DeliveryOutcome = Literal["opened", "already_open", "not_found", "not_deliverable", "no_problem"]
@@ -217,7 +176,7 @@ def report_delivery_problem(
         order = work.orders.get_for_customer(order_id, customer_id)
         if order is None:
             return "not_found"
-        if order.status not in DELIVERABLE or _order_view(work, order, now).subscription:
+        if order.status not in DELIVERABLE or order_details(work, order, now).subscription:
             return "not_deliverable"
         if any(
             case.kind == "delivery" and case.order_id == order.id

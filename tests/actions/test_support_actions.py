@@ -9,6 +9,7 @@ from actions.orders import ActionCancelOrder, ActionOrderStatus
 from actions.returns import ActionStartReturn
 from actions.smalltalk import ActionSmalltalk
 from actions.yes_no import ActionAffirm, ActionDeny
+from tactful.store.unit_of_work import uow_for
 from tests.actions.conftest import make_tracker, run_action, said, slot_events
 from tests.support.shop import order_ids_of
 
@@ -99,15 +100,46 @@ def test_shipped_order_cannot_be_cancelled(shop: str) -> None:
     assert "can't be cancelled" in said(messages)
 
 
-def test_return_for_a_delivered_order_is_started_once(shop: str) -> None:
-    first, _ = run_action(
+def test_a_return_without_an_order_number_is_asked_about_then_started_once(shop: str) -> None:
+    first, events = run_action(
         ActionStartReturn(), make_tracker("I want to return my order", "start_return", "C001")
     )
-    assert "started a return" in said(first)
-    second, _ = run_action(
+    question = slot_events(events)["pending_question"]
+    assert question == {"kind": "start_return", "order_id": "D-C001-1"}
+    assert "D-C001-1" in said(first) and "Shall I start a return" in said(first)
+    assert "started a return" not in said(first)  # nothing starts before the yes
+    started, events = run_action(
+        ActionAffirm(), make_tracker("yes", "affirm", "C001", slots={"pending_question": question})
+    )
+    assert "started a return for order D-C001-1" in said(started)
+    assert slot_events(events)["pending_question"] is None
+    again, _ = run_action(
         ActionStartReturn(), make_tracker("I want to return my order", "start_return", "C001")
     )
-    assert "already open" in said(second)
+    assert "already open" in said(again)
+
+
+def test_a_return_of_a_product_on_none_of_the_orders_starts_nothing(shop: str) -> None:
+    # Alice bought a camera, not headphones: no return may start on the camera's order.
+    messages, events = run_action(
+        ActionStartReturn(), make_tracker("I want to return my headphones", "start_return", "C001")
+    )
+    assert "can't find the Studio headphones" in said(messages)
+    assert "pending_question" not in slot_events(events)
+    with uow_for(shop) as work:
+        assert work.returns.open_for_order("D-C001-1") is None
+
+
+def test_a_no_to_the_return_question_starts_nothing(shop: str) -> None:
+    _, events = run_action(ActionStartReturn(), make_tracker("return my camera", "start_return", "C001"))
+    question = slot_events(events)["pending_question"]
+    assert question["order_id"] == "D-C001-1"
+    messages, events = run_action(
+        ActionDeny(), make_tracker("no", "deny", "C001", slots={"pending_question": question})
+    )
+    assert "haven't started a return" in said(messages)
+    with uow_for(shop) as work:
+        assert work.returns.open_for_order("D-C001-1") is None
 
 
 def test_product_question_uses_catalog_prices(shop: str) -> None:
