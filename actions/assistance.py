@@ -69,6 +69,7 @@ class ActionPaymentProblem(TactfulAction):
 
 class ActionFallback(TactfulAction):
     action_name = "action_fallback"
+    routes_by_words = True
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import runtime
 from actions.offering import ReplyOutcome, opt_out_in_passing, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
-from actions.routing import SUPPORT_ACTIONS, SUPPORT_INTENTS
+from actions.routing import SUPPORT_ACTIONS, SUPPORT_INTENTS, words_route
 from actions.signals import note_signal
 from actions.turn import Turn, read_turn
 from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, looks_like_code
@@ -51,6 +51,8 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
     # Whether "no marketing please" said on this action's turn opts out here; the
     # consent actions read consent themselves.
     reads_consent_in_passing = True
+    # The NLU was unsure (the fallback): a support topic the words name still gets its answer.
+    routes_by_words = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -106,11 +108,15 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
         return events
 
     def _routed(self, turn: Turn, outcome: ReplyOutcome) -> tuple[TactfulAction, Turn]:
-        """The action answering a support request found in a reply to an offer, with its words."""
-        found = ACTIONS_BY_NAME.get(SUPPORT_ACTIONS.get(outcome.route or "", ""))
-        if outcome.route is None or found is None:
+        """The action answering a support request found in a reply to an offer (or, for an
+        action that ``routes_by_words``, named by the message's words), with its words."""
+        route = outcome.route
+        if route is None and self.routes_by_words:
+            route = words_route(turn.text)
+        found = ACTIONS_BY_NAME.get(SUPPORT_ACTIONS.get(route or "", ""))
+        if route is None or found is None:
             return self, turn
-        return found(), replace(turn, intent=outcome.route, text=outcome.route_text or turn.text)
+        return found(), replace(turn, intent=route, text=outcome.route_text or turn.text)
 
     async def handle(
         self, turn: Turn, tracker: Tracker, reply: Reply, offer_reply: ReplyOutcome

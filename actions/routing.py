@@ -56,3 +56,13 @@ def support_first(label: ReplyLabel, text: str, remainder: str | None, intent: s
     if topic is not None:
         return Route(ReplyLabel.IGNORED, topic)
     return Route(label)
+
+
+# Too weighty to start on keywords alone when the NLU could not tell ("are you human?").
+_NOT_BY_WORDS = frozenset({"human_handoff"})
+
+
+def words_route(text: str) -> str | None:
+    """The support intent a message the NLU could not place names in its words, if any."""
+    topic = support_topic(text)
+    return topic if topic not in _NOT_BY_WORDS else None
