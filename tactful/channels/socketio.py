@@ -96,7 +96,7 @@ class Session:
     token: str  # what the widget stores and sends back
     key: str  # the conversation id, socketio:<id>
     # In the conversation's room, so it receives its replies (see the module docstring).
-    joined: bool = True
+    joined: bool = False
 
 
 class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships no type information
@@ -147,7 +147,7 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
 
         async def join(sid: str, token: str, local_id: str, owned: bool = False) -> Session:
             previous = sessions.get(sid)
-            session = Session(token, conversation_key(self.name(), local_id), joined=False)
+            session = Session(token, conversation_key(self.name(), local_id))
             sessions[sid] = session
             if previous is not None and previous.joined:
                 await _maybe_await(sio.leave_room(sid, previous.key, namespace=namespace))

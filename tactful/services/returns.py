@@ -4,8 +4,8 @@ Asked to "return my headphones" without an order number, the assistant must
 not start a return on whatever order came last. ``choose_return_order`` picks
 the newest delivered order holding a product the customer named (or, with
 none named, the newest delivered order), says so when no order holds it, and
-the action asks before anything starts (actions/returns.py). With an order
-number, ``start_return`` starts it at once.
+the action asks before anything starts (actions/returns.py). ``start_return``
+starts the return of a named order: one the message gave, or one confirmed.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tactful.store.models import Order, SupportCase
 from tactful.store.unit_of_work import UnitOfWork
 
 Blocker = Literal["already_open", "not_eligible"]
-ReturnOutcome = Literal["started", "not_found", "no_orders"] | Blocker
+ReturnOutcome = Literal["started", "not_found"] | Blocker
 RECENT_ORDERS = 10
 
 
@@ -51,14 +51,11 @@ def _blocker(work: UnitOfWork, order: Order, now: datetime) -> Blocker | None:
     return None
 
 
-def _delivered(work: UnitOfWork, customer_id: str) -> list[Order]:
-    return [o for o in work.orders.recent_for_customer(customer_id, RECENT_ORDERS) if o.status == "delivered"]
-
-
 def choose_return_order(uow: UowFactory, customer_id: str, text: str, now: datetime) -> ReturnChoice:
     """The delivered order a return request without an order number is about; nothing is written."""
     with uow() as work:
-        delivered = _delivered(work, customer_id)
+        recent = work.orders.recent_for_customer(customer_id, RECENT_ORDERS)
+        delivered = [order for order in recent if order.status == "delivered"]
         if not delivered:
             return ReturnChoice("no_orders")
         named = find_mentioned(text, [product_view(p) for p in work.products.all()], limit=3)
@@ -73,19 +70,13 @@ def choose_return_order(uow: UowFactory, customer_id: str, text: str, now: datet
 
 
 def start_return(
-    uow: UowFactory, customer_id: str, order_id: str | None, reason: str | None, now: datetime
+    uow: UowFactory, customer_id: str, order_id: str, reason: str | None, now: datetime
 ) -> ReturnResult:
-    """Open a return for a delivered order inside the return window."""
+    """Open a return for the customer's delivered order ``order_id`` inside the return window."""
     with uow() as work:
-        if order_id:
-            order = work.orders.get_for_customer(order_id, customer_id)
-            if order is None:
-                return ReturnResult("not_found", None)
-        else:
-            delivered = _delivered(work, customer_id)
-            if not delivered:
-                return ReturnResult("no_orders", None)
-            order = delivered[0]
+        order = work.orders.get_for_customer(order_id, customer_id)
+        if order is None:
+            return ReturnResult("not_found", None)
         view = order_details(work, order, now)
         blocker = _blocker(work, order, now)
         if blocker is not None:
