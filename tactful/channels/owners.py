@@ -20,7 +20,9 @@ the tracker store's worker thread, inside its error handling.
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import OrderedDict
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +44,37 @@ owners = sa.Table(
 def _stored(session: Session, sender_id: str) -> tuple[bool, str | None]:
     row = session.execute(sa.select(owners.c.customer_id).where(owners.c.sender_id == sender_id)).first()
     return (False, None) if row is None else (True, row[0])
+
+
+class KnownOwners:
+    """Owners this process has seen, the most recently used kept.
+
+    An owner, once set, never changes (the module docstring), so a kept one is
+    never stale; a conversation without one is not kept, and is read again.
+    Taken from the event loop and the store's worker threads alike: the lock
+    guards dictionary moves only, never I/O.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._owners: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sender_id: str) -> str | None:
+        with self._lock:
+            owner = self._owners.get(sender_id)
+            if owner is not None:
+                self._owners.move_to_end(sender_id)
+            return owner
+
+    def add(self, sender_id: str, owner: str | None) -> None:
+        if owner is None:
+            return
+        with self._lock:
+            self._owners[sender_id] = owner
+            self._owners.move_to_end(sender_id)
+            while len(self._owners) > self._size:
+                self._owners.popitem(last=False)
 
 
 def known_owner(session: Session, sender_id: str) -> str | None:

@@ -49,6 +49,8 @@ from tactful.channels import owners
 from tactful.channels.ids import is_storable
 
 T = TypeVar("T")
+# Conversations whose owner each process keeps in memory (about 100 bytes each).
+KNOWN_OWNERS_KEPT = 100_000
 
 
 class TrackerStoreError(RasaException):  # type: ignore[misc]  # rasa ships no type information
@@ -111,6 +113,9 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         kwargs.pop("dialect", None)
         super().__init__(**{**kwargs, **connection})
         owners.create_table(self.engine)
+        # The first look before the lock then costs no read for a conversation
+        # this process has already seen with its owner.
+        self._known_owners = owners.KnownOwners(KNOWN_OWNERS_KEPT)
         # SQLite takes one writer at a time and makes the others sleep and
         # retry, which costs more than it saves: one thread does its work, in
         # order, as the event loop did. A server database gets Python's pool.
@@ -168,6 +173,7 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
             owner = owners.owner_for_message(
                 session, self.SQLEvent.__table__, sender_id, customer, has_events=tracker is not None
             )
+            self._known_owners.add(sender_id, owner)
             return tracker, owner
 
     def _store(self, tracker: DialogueStateTracker) -> list[Event]:
@@ -203,7 +209,9 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
 
     def _known_owner(self, sender_id: str) -> str | None:
         with self.session_scope() as session:
-            return owners.known_owner(session, sender_id)
+            owner = owners.known_owner(session, sender_id)
+        self._known_owners.add(sender_id, owner)
+        return owner
 
     async def known_owner(self, sender_id: str) -> str | None:
         """The conversation's verified owner as stored so far (None: none yet, or not seen).
@@ -212,6 +220,9 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         under the lock decides.
         """
         self._check(sender_id)
+        kept = self._known_owners.get(sender_id)
+        if kept is not None:
+            return kept
         return await self._off_loop(self._known_owner, sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from tactful.channels.gate import REFUSALS, ConversationGate, Verdict, first_verified_customer
+from tactful.channels.gate import REFUSALS, ConversationGate, Verdict, first_verified_customer, real_store
 from tactful.channels.tracker_store import SafeSQLTrackerStore
 from tactful.identity import TOKEN_KEY, VerifiedIdentity, identity_to_metadata, issue_token
 from tactful.ratelimit import AsyncMemoryCounter, AsyncRedisCounter
@@ -208,3 +209,40 @@ def test_strangers_are_turned_away_without_waiting_for_the_conversations_lock(ag
     other, anonymous, owner = asyncio.run(run())
     assert other == Verdict("other_customer") and anonymous == Verdict("signed_out")
     assert owner is None  # on to the check under the lock
+
+
+def test_an_owner_once_known_is_not_read_again_before_the_lock(
+    agent: Agent, tmp_path: Path, domain: Domain
+) -> None:
+    store = real_store(agent)
+    assert isinstance(store, SafeSQLTrackerStore)
+    owner_reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "tactful_conversation_owners" in statement and statement.lstrip().startswith("SELECT"):
+            owner_reads.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    gate = ConversationGate(AsyncMemoryCounter(FakeClock(WINDOW_START)), _limits(100, 100))
+
+    async def screens(target: Agent) -> list[Verdict | None]:
+        return [
+            await gate.screen(target, _message("rest:owned", _identity("C1"))),
+            await gate.screen(target, _message("rest:owned", _identity("C2"))),
+            await gate.screen(target, _message("rest:owned")),
+        ]
+
+    assert _admit_all(gate, [_message("rest:owned", _identity("C1"))], agent=agent) == ["ok"]
+    owner_reads.clear()
+    expected = [None, Verdict("other_customer"), Verdict("signed_out")]
+    assert asyncio.run(screens(agent)) == expected
+    assert owner_reads == []  # owners never change, so the one this process saw is kept
+    # Another process (a second replica) reads it once, then keeps it too.
+    replica = SafeSQLTrackerStore(db=str(tmp_path / "tracker.db"), domain=domain)
+    sa.event.listen(replica.engine, "before_cursor_execute", count)
+    try:
+        second = Agent(domain=domain, tracker_store=replica)
+        assert asyncio.run(screens(second)) == expected
+        assert len(owner_reads) == 1
+    finally:
+        replica.engine.dispose()
