@@ -15,7 +15,9 @@ process, on the event loop, on every message:
   type name; names it has not seen, and unknown ones, still go to Rasa's walk.
 
 It also hooks ``RemoteAction._action_call_format`` so an action call carries
-only the events our actions read (``tactful.channels.action_call``).
+only the events our actions read (``tactful.channels.action_call``), and
+``DialogueStateTracker.past_states`` so a conversation's dialogue states are
+extended per message instead of rebuilt (``tactful.channels.past_states``).
 
 ``install`` is idempotent; the channels call it in the Rasa process
 (``tactful.channels.pipeline.pipeline_for``).
@@ -31,8 +33,9 @@ from jsonschema import exceptions as schema_errors
 from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from tactful.channels import action_call
+from tactful.channels import action_call, past_states
 
 _lock = threading.Lock()
 _installed = False
@@ -75,7 +78,7 @@ def _slim_action_calls() -> Callable[[Any, Any, Any], dict[str, Any]]:
     rasa_format = RemoteAction._action_call_format
 
     def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
-        return action_call.slim_call(rasa_format(self, tracker, domain))
+        return dict(rasa_format(self, action_call.CallView(tracker), domain))
 
     return action_call_format
 
@@ -88,4 +91,5 @@ def install() -> None:
         RemoteAction._validate_action_result = _response_check()
         Event.resolve_by_type = staticmethod(_cached_event_types())
         RemoteAction._action_call_format = _slim_action_calls()
+        DialogueStateTracker.past_states = past_states.install_on(DialogueStateTracker)
         _installed = True

@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import uuid
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -46,6 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tactful.channels import owners
+from tactful.channels.event_rows import tag_row
 from tactful.channels.ids import is_storable
 
 T = TypeVar("T")
@@ -116,6 +118,8 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         # The first look before the lock then costs no read for a conversation
         # this process has already seen with its owner.
         self._known_owners = owners.KnownOwners(KNOWN_OWNERS_KEPT)
+        # Names this store's rows in the events it loads and saves (tactful.channels.event_rows).
+        self._row_source = uuid.uuid4().hex
         # SQLite takes one writer at a time and makes the others sleep and
         # retry, which costs more than it saves: one thread does its work, in
         # order, as the event loop did. A server database gets Python's pool.
@@ -155,11 +159,17 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
     ) -> DialogueStateTracker | None:
         # Rasa's SQLTrackerStore._retrieve, minus the event loop.
         query = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
-        # Only the JSON column: building an ORM object per row cost more than the JSON itself.
-        events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
-        if not self.domain or not events:
+        # Only the id and the JSON: building an ORM object per row cost more than the JSON itself.
+        rows = query.with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
+        if not self.domain or not rows:
             return None
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        events: list[Event] = []
+        for row_id, data in rows:
+            # One row at a time, so each event keeps its row's id (Rasa skips rows it cannot read).
+            for event in deserialise_events([json.loads(data)]):
+                tag_row(event, self._row_source, row_id)
+                events.append(event)
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
     def _load(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
@@ -180,9 +190,10 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         """Rasa's SQLTrackerStore.save minus the event loop; the events it added."""
         with self.session_scope() as session:
             added = list(self._additional_events(session, tracker))
+            rows = []
             for event in added:
                 data = event.as_dict()
-                session.add(
+                rows.append(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
                         type_name=event.type_name,
@@ -192,6 +203,12 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
                         data=json.dumps(data),
                     )
                 )
+            session.add_all(rows)
+            session.flush()
+            # Read before the commit, which expires them; an id of a save that
+            # then fails is never used again, so its tag can match nothing.
+            for event, row in zip(added, rows, strict=True):
+                tag_row(event, self._row_source, row.id)
             session.commit()
             return added
 

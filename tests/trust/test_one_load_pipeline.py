@@ -162,17 +162,31 @@ def test_an_event_broker_gets_the_stored_events_without_another_load(tmp_path: P
     assert reads.loads == 0
 
 
+def _parse(text: str, intent: str, other: str) -> dict[str, Any]:
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [],
+        "intent_ranking": [{"name": intent, "confidence": 0.9}, {"name": other, "confidence": 0.1}],
+        "text_tokens": [[0, len(text)]],
+    }
+
+
+HI_PARSE = _parse("hi", "greet", "goodbye")
+ORDER_PARSE = _parse("where is my order?", "order_status", "greet")
+
+
 def test_an_action_call_carries_the_events_actions_read(domain: Domain) -> None:
     rasa_speedups.install()
     events: list[Event] = [
         ActionExecuted("action_session_start", timestamp=1.0),
         SessionStarted(timestamp=1.0),
         ActionExecuted("action_listen", timestamp=1.1),
-        UserUttered("hi", metadata=identity("C1"), timestamp=1.2),
+        UserUttered("hi", parse_data=HI_PARSE, metadata=identity("C1"), timestamp=1.2),
         ActionExecuted("utter_greet", timestamp=1.3),
         BotUttered("Hello!", timestamp=1.3),
         ActionExecuted("action_listen", timestamp=1.4),
-        UserUttered("where is my order?", timestamp=1.5),
+        UserUttered("where is my order?", parse_data=ORDER_PARSE, timestamp=1.5),
         SlotSet("last_topic", "orders", timestamp=1.6),
     ]
     tracker = DialogueStateTracker.from_events("rest:call", events, domain.slots)
@@ -185,6 +199,13 @@ def test_an_action_call_carries_the_events_actions_read(domain: Domain) -> None:
         ("user", "where is my order?"),
         ("slot", "last_topic"),
     ]
+    # An earlier message keeps what actions read (its text, intent and
+    # metadata) and loses what only the NLU needed; the latest is whole.
+    earlier, latest = (event for event in call["tracker"]["events"] if event["event"] == "user")
+    assert earlier["metadata"] == identity("C1")
+    assert earlier["parse_data"] == {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}
+    assert latest["parse_data"]["intent_ranking"] == ORDER_PARSE["intent_ranking"]
+    assert latest["parse_data"]["text_tokens"] == [[0, 18]]
     # The state around the events is Rasa's own.
     assert call["tracker"]["slots"]["last_topic"] == "orders"
     assert call["tracker"]["latest_message"]["text"] == "where is my order?"
