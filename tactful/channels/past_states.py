@@ -52,8 +52,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from tactful.channels.event_rows import same_start
 
 State = dict[str, Any]
-# Conversations whose progress a process keeps, per kind of request; the oldest is dropped first.
-KEPT_CONVERSATIONS = 2_000
+# States a process keeps over all conversations (about a kilobyte each); the least
+# recently used conversation's progress goes first.
+KEPT_STATES = 100_000
 # After these, a tracker's applied events are no longer its earlier applied
 # events plus the new ones (DialogueStateTracker.applied_events).
 HISTORY_EDITS = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
@@ -182,10 +183,26 @@ def _handed_out(states: list[State]) -> list[State]:
 class PastStates:
     """``DialogueStateTracker.past_states`` with each conversation's progress kept."""
 
-    def __init__(self, kept: int = KEPT_CONVERSATIONS) -> None:
-        self._kept = kept
+    def __init__(self, kept_states: int = KEPT_STATES) -> None:
+        self._kept_states = kept_states
         self._progress: OrderedDict[tuple[str, bool], Progress] = OrderedDict()
+        self._states = 0
         self._lock = threading.Lock()
+
+    def _take(self, key: tuple[str, bool]) -> Progress | None:
+        with self._lock:
+            progress = self._progress.pop(key, None)
+            if progress is not None:
+                self._states -= len(progress.states)
+            return progress
+
+    def _keep(self, key: tuple[str, bool], progress: Progress) -> None:
+        with self._lock:
+            self._progress[key] = progress
+            self._states += len(progress.states)
+            while self._states > self._kept_states and self._progress:
+                _, oldest = self._progress.popitem(last=False)
+                self._states -= len(oldest.states)
 
     def __call__(
         self,
@@ -200,9 +217,8 @@ class PastStates:
         )
         key = (tracker.sender_id, ignore_rule_only_turns)
         events = list(tracker.events)
-        with self._lock:
-            # Taken out while it is extended, so a failure leaves nothing half done behind.
-            progress = self._progress.pop(key, None)
+        # Taken out while it is extended, so a failure leaves nothing half done behind.
+        progress = self._take(key)
         usable = (
             progress is not None
             and not tracker.is_rule_tracker
@@ -220,10 +236,7 @@ class PastStates:
         progress.events = events
         states = progress.states_now()
         if not tracker.is_rule_tracker:
-            with self._lock:
-                self._progress[key] = progress
-                while len(self._progress) > self._kept:
-                    self._progress.popitem(last=False)
+            self._keep(key, progress)
         return states
 
 

@@ -268,3 +268,21 @@ def test_a_rewritten_history_is_rebuilt(rich_domain: Domain) -> None:
         "rest:rewrite", events[:7] + a_turn("deny", "action_offer", 200.0), rich_domain.slots
     )
     assert kept(other, rich_domain) == rasa_states(other, rich_domain)
+
+
+def test_memory_is_bounded_by_states_kept(rich_domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = PastStates(kept_states=30)
+    counted = CountedStates(rich_domain, monkeypatch)
+    events = [event for number in range(10) for event in a_turn("greet", "utter_greet", 10.0 * number)]
+    first, second = (
+        DialogueStateTracker.from_events(sender, events, rich_domain.slots)
+        for sender in ("rest:one", "rest:two")
+    )
+    kept(first, rich_domain)
+    kept(first, rich_domain)
+    assert counted.built == 21 + 1  # 20 actions and the state now; then only the state now
+    kept(second, rich_domain)  # 20 more states kept: the first conversation's are let go
+    expected = rasa_states(first, rich_domain)
+    counted.built = 0
+    assert kept(first, rich_domain) == expected
+    assert counted.built == 21  # rebuilt from the start

@@ -17,6 +17,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from tactful.channels.session_cache import RecentSessions
 from tactful.channels.tracker_store import SafeSQLTrackerStore
 
 SENDER = "rest:kept"
@@ -171,3 +172,19 @@ def test_conversations_are_kept_apart(
         tracker = load(store, sender)
         assert [event.text for event in tracker.events if isinstance(event, UserUttered)] == [text]
         assert as_dicts(tracker) == full_read(db, domain, sender)
+
+
+def test_memory_is_bounded_by_events_kept(db: str, domain: Domain) -> None:
+    store = SafeSQLTrackerStore(db=db, domain=domain)
+    store._sessions = RecentSessions(kept_events=12)
+    try:
+        talk(store, "one", 10.0, sender="rest:first")
+        talk(store, "two", 20.0, sender="rest:first")  # 10 events kept
+        first = list(load(store, "rest:first").events)
+        talk(store, "other", 10.0, sender="rest:second")
+        load(store, "rest:second")  # 5 more kept: the first conversation is let go
+        again = list(load(store, "rest:first").events)
+        assert not any(old is new for old, new in zip(first, again, strict=True))
+        assert [event.as_dict() for event in again] == full_read(db, domain, "rest:first")
+    finally:
+        store.engine.dispose()
