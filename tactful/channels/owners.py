@@ -20,14 +20,13 @@ the tracker store's worker thread, inside its error handling.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections import OrderedDict
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tactful.channels.lru import BoundedLRU
 from tactful.identity import first_verified_customer
 
 metadata = sa.MetaData()
@@ -51,30 +50,17 @@ class KnownOwners:
 
     An owner, once set, never changes (the module docstring), so a kept one is
     never stale; a conversation without one is not kept, and is read again.
-    Taken from the event loop and the store's worker threads alike: the lock
-    guards dictionary moves only, never I/O.
     """
 
     def __init__(self, size: int) -> None:
-        self._size = size
-        self._owners: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
+        self._owners: BoundedLRU[str, str] = BoundedLRU(size)
 
     def get(self, sender_id: str) -> str | None:
-        with self._lock:
-            owner = self._owners.get(sender_id)
-            if owner is not None:
-                self._owners.move_to_end(sender_id)
-            return owner
+        return self._owners.get(sender_id)
 
     def add(self, sender_id: str, owner: str | None) -> None:
-        if owner is None:
-            return
-        with self._lock:
-            self._owners[sender_id] = owner
-            self._owners.move_to_end(sender_id)
-            while len(self._owners) > self._size:
-                self._owners.popitem(last=False)
+        if owner is not None:
+            self._owners.put(sender_id, owner)
 
 
 def known_owner(session: Session, sender_id: str) -> str | None:

@@ -29,8 +29,6 @@ copied on the way out as far as Rasa's featurizers edit them (``_handed_out``).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +48,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from tactful.channels.event_rows import same_start
+from tactful.channels.lru import BoundedLRU
 
 State = dict[str, Any]
 # States a process keeps over all conversations (about a kilobyte each); the least
@@ -184,25 +183,9 @@ class PastStates:
     """``DialogueStateTracker.past_states`` with each conversation's progress kept."""
 
     def __init__(self, kept_states: int = KEPT_STATES) -> None:
-        self._kept_states = kept_states
-        self._progress: OrderedDict[tuple[str, bool], Progress] = OrderedDict()
-        self._states = 0
-        self._lock = threading.Lock()
-
-    def _take(self, key: tuple[str, bool]) -> Progress | None:
-        with self._lock:
-            progress = self._progress.pop(key, None)
-            if progress is not None:
-                self._states -= len(progress.states)
-            return progress
-
-    def _keep(self, key: tuple[str, bool], progress: Progress) -> None:
-        with self._lock:
-            self._progress[key] = progress
-            self._states += len(progress.states)
-            while self._states > self._kept_states and self._progress:
-                _, oldest = self._progress.popitem(last=False)
-                self._states -= len(oldest.states)
+        self._progress: BoundedLRU[tuple[str, bool], Progress] = BoundedLRU(
+            kept_states, lambda progress: len(progress.states)
+        )
 
     def __call__(
         self,
@@ -218,7 +201,7 @@ class PastStates:
         key = (tracker.sender_id, ignore_rule_only_turns)
         events = list(tracker.events)
         # Taken out while it is extended, so a failure leaves nothing half done behind.
-        progress = self._take(key)
+        progress = self._progress.pop(key)
         usable = (
             progress is not None
             and not tracker.is_rule_tracker
@@ -236,7 +219,7 @@ class PastStates:
         progress.events = events
         states = progress.states_now()
         if not tracker.is_rule_tracker:
-            self._keep(key, progress)
+            self._progress.put(key, progress)
         return states
 
 

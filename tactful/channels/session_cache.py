@@ -17,13 +17,12 @@ its metadata, the featurisation and entities of a user message).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from rasa.shared.core.events import Event, SessionStarted
 
 from tactful.channels.event_rows import row_of, same_start
+from tactful.channels.lru import BoundedLRU
 
 # Events a process keeps over all conversations; the least recently used go first.
 KEPT_EVENTS = 50_000
@@ -52,28 +51,16 @@ def kept_from_rows(events: list[Event], rows: int) -> Kept | None:
 
 class RecentSessions:
     def __init__(self, kept_events: int = KEPT_EVENTS) -> None:
-        self._kept_events = kept_events
-        self._sessions: OrderedDict[str, Kept] = OrderedDict()
-        self._events = 0
-        self._lock = threading.Lock()
+        self._sessions: BoundedLRU[str, Kept] = BoundedLRU(kept_events, lambda kept: len(kept.events))
 
     def get(self, sender_id: str) -> Kept | None:
-        with self._lock:
-            kept = self._sessions.get(sender_id)
-            if kept is not None:
-                self._sessions.move_to_end(sender_id)
-            return kept
+        return self._sessions.get(sender_id)
 
     def put(self, sender_id: str, kept: Kept | None) -> None:
-        with self._lock:
-            self._forget(sender_id)
-            if kept is None or len(kept.events) > self._kept_events:
-                return
-            self._sessions[sender_id] = kept
-            self._events += len(kept.events)
-            while self._events > self._kept_events:
-                _, oldest = self._sessions.popitem(last=False)
-                self._events -= len(oldest.events)
+        if kept is None:
+            self._sessions.pop(sender_id)
+        else:
+            self._sessions.put(sender_id, kept)
 
     def saved(self, sender_id: str, events: list[Event], added: list[Event]) -> None:
         """The tracker store stored ``added``, the last of the tracker's ``events``."""
@@ -94,8 +81,3 @@ class RecentSessions:
             if follows and last_row is not None
             else None,
         )
-
-    def _forget(self, sender_id: str) -> None:
-        old = self._sessions.pop(sender_id, None)
-        if old is not None:
-            self._events -= len(old.events)

@@ -15,7 +15,9 @@ The stock channel raises on a malformed ``customData`` string and trusts any
   so nobody inherits another customer's chat;
 * lets a socket that resumes a conversation a customer owns hear its replies
   only once one of its messages proves it is that customer: holding the
-  session id alone never opens another customer's replies.
+  session id alone never opens another customer's replies; and when a
+  customer signs in to a conversation nobody owned, sockets that joined it
+  before stop hearing it (``tactful.channels.socket_rooms``).
 
 With TACTFUL_REDIS_URL set, emits go through Redis (``share_emits``), so a
 reply reaches the customer's socket whichever replica sends it.
@@ -30,7 +32,6 @@ and refuses connections from every other page.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -44,6 +45,7 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from tactful import bootstrap
 from tactful.channels import conversations
+from tactful.channels import socket_rooms as rooms
 from tactful.channels.gate import known_owner
 from tactful.channels.ids import conversation_key
 from tactful.channels.inbound import BadInput, client_metadata, customer_of, message_text, verified_metadata
@@ -95,8 +97,6 @@ def _clean(origins: Iterable[str]) -> list[str]:
 class Session:
     token: str  # what the widget stores and sends back
     key: str  # the conversation id, socketio:<id>
-    # In the conversation's room, so it receives its replies (see the module docstring).
-    joined: bool = False
 
 
 class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships no type information
@@ -138,19 +138,16 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
         sessions: dict[str, Session] = {}
 
         async def enter(sid: str, session: Session) -> Session:
-            # python-socketio is pinned to 5.9, where enter_room is synchronous;
-            # from 5.10 it is a coroutine that must be awaited or every bot
-            # reply is lost (rasa#13027).
-            await _maybe_await(sio.enter_room(sid, session.key, namespace=namespace))
-            session.joined = True
+            # In the conversation's room, the socket receives its replies (see the module docstring).
+            await rooms.enter(sio, sid, session.key, namespace)
             return session
 
         async def join(sid: str, token: str, local_id: str, owned: bool = False) -> Session:
             previous = sessions.get(sid)
             session = Session(token, conversation_key(self.name(), local_id))
             sessions[sid] = session
-            if previous is not None and previous.joined:
-                await _maybe_await(sio.leave_room(sid, previous.key, namespace=namespace))
+            if previous is not None:
+                await rooms.maybe_await(sio.leave_room(sid, previous.key, namespace=namespace))
             if not owned:
                 await enter(sid, session)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
@@ -207,13 +204,18 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
                 await output.send_text_message(sid, UNREADABLE)
                 return
             metadata = verified_metadata(metadata, settings.jwt_secret)
-            if not session.joined:
-                if await _stored_owner(session.key) == customer_of(metadata):
+            customer = customer_of(metadata)
+            if not rooms.in_room(sio, sid, session.key, namespace):
+                if await _stored_owner(session.key) == customer:
                     await enter(sid, session)
                 else:
                     # Resumed by someone who is not its customer: this socket starts its own chat.
                     session = await join(sid, *ids.issue())
                     await output.send_text_message(sid, NEW_CHAT)
+            elif customer is not None and await _stored_owner(session.key) is None:
+                # A customer signs in to a chat nobody owned: sockets that joined it
+                # while it was anonymous stop hearing it before anything personal is said.
+                await rooms.seal(sio, sid, session.key, namespace)
             await self._deliver(pipeline, output, session.key, text, metadata, sid, join, ids)
 
         return blueprint
@@ -271,8 +273,3 @@ async def _stored_owner(key: str) -> str | None:
     except Exception:  # noqa: BLE001 - unreadable: treated as owned by someone else
         logger.warning("socket.io: could not look up the owner of %s", key)
         return UNKNOWN_OWNER
-
-
-async def _maybe_await(result: Any) -> None:
-    if inspect.isawaitable(result):
-        await result

@@ -77,3 +77,36 @@ def test_the_owner_resuming_the_session_on_a_new_page_carries_on(widget_stack: W
     ]
     assert user_texts == ["hi", ORDER_QUESTION]
     no_channel_errors(widget_stack)
+
+
+def test_a_socket_that_joined_before_sign_in_hears_nothing_after_it(widget_stack: WidgetStack) -> None:
+    """The session id of a chat nobody owns is joined at once; the customer's sign-in there
+    takes every other socket out before anything personal is said."""
+    assistant = widget_stack.assistant
+    token = assistant.token("C011", ttl=900)
+    orders = order_ids_of(assistant.shop_db_url, "C011")
+
+    async def flow() -> tuple[str, str, str, str, str]:
+        async with WidgetClient(assistant.rasa_url) as customer:
+            await customer.say("hi")  # anonymous: nobody owns the chat yet
+            session = str(customer.session_id)
+            early = WidgetClient(assistant.rasa_url)
+            await early.connect({"session_id": session})
+            await customer.say("what payment methods do you take?")
+            await asyncio.sleep(2)
+            heard_while_anonymous = texts(early.received())
+            signed_in_reply = texts(await customer.say(ORDER_QUESTION, {"customer_token": token}))
+            later_reply = texts(await customer.say(ORDER_QUESTION, {"customer_token": token}))
+            await asyncio.sleep(2)
+            overheard = texts(early.received())
+            early_reply = texts(await early.say(ORDER_QUESTION))
+            await early.sio.disconnect()
+        return heard_while_anonymous, signed_in_reply, later_reply, overheard, early_reply
+
+    heard_while_anonymous, signed_in_reply, later_reply, overheard, early_reply = run(flow)
+    assert heard_while_anonymous  # it was in the room while the chat was anonymous
+    assert any(order_id in signed_in_reply for order_id in orders)
+    assert any(order_id in later_reply for order_id in orders)  # the customer's own socket hears on
+    assert overheard == ""
+    assert NEW_CHAT in early_reply and not any(order_id in early_reply for order_id in orders)
+    no_channel_errors(widget_stack)
