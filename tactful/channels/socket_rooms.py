@@ -10,17 +10,10 @@ does not go on hearing the customer's replies (docs/security.md).
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import time
 from typing import Any
 
-from socketio import AsyncServer
-
-# How long ``seal`` waits for its own server to carry out the close that went
-# through Redis; afterwards it goes on, and at worst the customer's socket is
-# taken out too and joins again with its next signed message.
-SEAL_WAIT_SECONDS = 1.0
+from socketio import AsyncRedisManager, AsyncServer
 
 
 async def maybe_await(result: Any) -> None:
@@ -44,17 +37,42 @@ async def enter(sio: AsyncServer, sid: str, room: str, namespace: str) -> None:
     await maybe_await(sio.enter_room(sid, room, namespace=namespace))
 
 
-async def seal(sio: AsyncServer, sid: str, room: str, namespace: str) -> None:
-    """Takes every socket out of ``room`` on every replica, then puts ``sid`` back.
+class SealingRedisManager(AsyncRedisManager):  # type: ignore[misc]  # python-socketio is untyped
+    """python-socketio's Redis manager, whose room close can keep one socket in the room.
 
-    With python-socketio's Redis manager the close is published and each
-    server, this one included, carries it out when it reads it back; waiting
-    for that here keeps it from taking ``sid`` out again after it rejoined.
-    Replies emitted afterwards are published behind the close, so no other
-    server delivers them to a socket it has not taken out yet.
+    A close is published and every server, this one included, carries it out
+    when it reads it back. A socket put back in the room right after
+    publishing would be taken out again then; so the close names the socket
+    to keep, and the server that holds it puts it back as it closes the room.
     """
+
+    async def seal(self, room: str, namespace: str, keep_sid: str) -> None:
+        await self._publish(
+            {
+                "method": "close_room",
+                "room": room,
+                "namespace": namespace,
+                "keep": keep_sid,
+                "host_id": self.host_id,
+            }
+        )
+
+    async def _handle_close_room(self, message: dict[str, Any]) -> None:
+        await super()._handle_close_room(message)
+        keep, namespace = message.get("keep"), message.get("namespace") or "/"
+        if keep and message.get("host_id") == self.host_id and self.is_connected(keep, namespace):
+            await maybe_await(self.enter_room(keep, namespace, message.get("room")))
+
+
+async def seal(sio: AsyncServer, sid: str, room: str, namespace: str) -> None:
+    """Takes every socket out of ``room`` on every replica, except ``sid``.
+
+    Through Redis the close is carried out as each server reads it; replies
+    emitted afterwards are published behind it, so no server delivers them to
+    a socket it has not taken out yet. Without Redis it is done at once.
+    """
+    if isinstance(sio.manager, SealingRedisManager):
+        await sio.manager.seal(room, namespace, sid)
+        return
     await sio.close_room(room, namespace=namespace)
-    deadline = time.monotonic() + SEAL_WAIT_SECONDS
-    while in_room(sio, sid, room, namespace) and time.monotonic() < deadline:
-        await asyncio.sleep(0.005)
     await enter(sio, sid, room, namespace)

@@ -41,7 +41,7 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
-from socketio import AsyncRedisManager, AsyncServer
+from socketio import AsyncServer
 
 from tactful import bootstrap
 from tactful.channels import conversations
@@ -252,7 +252,7 @@ def share_emits(blueprint: Blueprint, sio: AsyncServer, redis_url: str, channel:
     starts the manager's listener on its first connection; starting it with
     the server means no emit published before then is missed.
     """
-    manager = AsyncRedisManager(redis_url, channel=channel)
+    manager = rooms.SealingRedisManager(redis_url, channel=channel)
     manager.set_server(sio)
     sio.manager = manager
 
