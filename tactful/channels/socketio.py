@@ -52,7 +52,7 @@ from tactful.channels.inbound import BadInput, client_metadata, customer_of, mes
 from tactful.channels.pipeline import MessagePipeline, pipeline_for
 from tactful.channels.sessions import SessionIds
 from tactful.channels.startup import cap_request_size, check_rasa_process
-from tactful.ratelimit import CounterUnavailable
+from tactful.ratelimit import AsyncCounter, CounterUnavailable
 from tactful.settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -153,18 +153,7 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
             return session
 
-        @sio.on("connect", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
-        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-            request = environ.get("sanic.request")
-            client = getattr(request, "ip", None) or "unknown"
-            try:
-                count = await connections.hit(f"socketio-connect:{client}", CONNECTIONS_WINDOW_SECONDS)
-            except CounterUnavailable:
-                return True
-            if count > settings.limits.sessions_per_client_per_minute:
-                logger.warning("socket.io: too many connections from %s", client)
-                return False
-            return True
+        limit_handshakes(sio, connections, settings.limits.sessions_per_client_per_minute)
 
         @sio.on("session_request", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def session_request(sid: str, data: Any = None) -> None:
@@ -261,6 +250,31 @@ def share_emits(blueprint: Blueprint, sio: AsyncServer, redis_url: str, channel:
         if not sio.manager_initialized:
             sio.manager_initialized = True
             sio.manager.initialize()
+
+
+def limit_handshakes(sio: AsyncServer, counter: AsyncCounter, per_minute: int) -> None:
+    """At most ``per_minute`` new connections a minute per client address.
+
+    Counted at engine.io's handshake, which every socket.io connection starts
+    with: a client that opens engine.io sessions and never connects to
+    socket.io is held to the same limit. A refused handshake gets engine.io's
+    401 and no session.
+    """
+    socketio_handshake = sio.eio.handlers["connect"]
+
+    async def handshake(eio_sid: str, environ: dict[str, Any]) -> Any:
+        request = environ.get("sanic.request")
+        client = getattr(request, "ip", None) or "unknown"
+        try:
+            count = await counter.hit(f"socketio-connect:{client}", CONNECTIONS_WINDOW_SECONDS)
+        except CounterUnavailable:
+            count = 0  # the limits' store is down: let people chat
+        if count > per_minute:
+            logger.warning("socket.io: too many connections from %s", client)
+            return False
+        return await socketio_handshake(eio_sid, environ)
+
+    sio.eio.on("connect", handshake)
 
 
 UNKNOWN_OWNER = "<unknown>"  # never a customer id (ids are validated), so it matches nobody
