@@ -83,8 +83,11 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
         events.extend(outcome.events)
         if outcome.kind is None and self.reads_consent_in_passing and await opt_out_in_passing(turn, reply):
             # "Stop suggesting things" in any words, whatever intent the NLU gave them;
-            # a support request in the same message is still answered.
-            outcome.consumed = turn.intent not in SUPPORT_INTENTS
+            # a support request in the same message is still answered, named by the
+            # NLU or else by its words ("stop the ads, where's my order?").
+            if turn.intent not in SUPPORT_INTENTS:
+                outcome.route = words_route(turn.text)
+                outcome.consumed = outcome.route is None
         action, turn = self._routed(turn, outcome)
         if not outcome.consumed and action.requires_customer and turn.customer_id is None:
             reply.say(action.anonymous_reply)

@@ -137,7 +137,9 @@ async def _settle(
         outcome.consumed = True
     elif label is ReplyLabel.OPT_OUT:
         await set_offers_consent(turn, reply, opted_in=False)
-        outcome.consumed = True
+        # A support request said with it is answered by the turn's own action
+        # (actions/routing.py), after the opt-out is recorded: it offers nothing.
+        outcome.consumed = outcome.route is None
     elif label is ReplyLabel.DECLINE_PLUS_REQUEST:
         # The rest of the message is answered by the turn's own action.
         reply.say("No problem.")

@@ -47,6 +47,11 @@ def support_first(label: ReplyLabel, text: str, remainder: str | None, intent: s
         # message (often a fallback), so the remainder's own words decide.
         topic = support_topic(remainder or "")
         return Route(label, topic, remainder) if topic else Route(label)
+    if label is ReplyLabel.OPT_OUT:
+        # "Stop the ads, where's my order?": the opt-out is confirmed and the
+        # request answered too, by its own words.
+        topic = support_topic(remainder or text)
+        return Route(label, topic, remainder or text) if topic else Route(label)
     if label not in (ReplyLabel.QUESTION, ReplyLabel.IGNORED):
         return Route(label)
     if intent in SUPPORT_INTENTS:

@@ -35,6 +35,7 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "order_status",
         re.compile(
             r"\bwhere(?:'s| is) my (?:order|parcel|package|stuff)\b|\border status\b"
+            r"|\bwhere my (?:order|parcel|package) is\b"
             r"|\btrack(?:ing)? (?:my |the )?(?:order|parcel|package)\b|\bhas my order\b"
         ),
     ),

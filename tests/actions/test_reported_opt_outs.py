@@ -49,9 +49,18 @@ def test_opt_out_wordings_before_any_offer_turn_offers_off(
     assert pending is None
 
 
-def test_an_opt_out_beside_a_support_request_opts_out_and_answers(shop: str) -> None:
-    text = "where is my order? and no more offers please"
-    messages, _ = run_action(ActionOrderStatus(), _no_offer_tracker(text, "order_status"))
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("where is my order? and no more offers please", "order_status", ActionOrderStatus),
+        ("stop the ads, where's my order?", "nlu_fallback", ActionFallback),
+        ("no marketing please. where is my order?", "greet", ActionSmalltalk),
+    ],
+)
+def test_an_opt_out_beside_a_support_request_opts_out_and_answers(
+    shop: str, text: str, intent: str, action: type
+) -> None:
+    messages, _ = run_action(action(), _no_offer_tracker(text, intent))
     assert OPT_OUT_CONFIRMATION in said(messages) and "Aurora X100" in said(messages)
     assert len(offer_events(shop, "C001", "opted_out")) == 1
 
@@ -72,6 +81,26 @@ def test_opt_out_wordings_said_to_an_offer_opt_out(shop: str, text: str, intent:
     assert said(messages) == OPT_OUT_CONFIRMATION
     assert len(offer_events(shop, "C001", "opted_out")) == 1
     assert len(offer_events(shop, "C001", "ignored")) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("stop the ads, where's my order?", "order_status", ActionOrderStatus),
+        ("stop the ads, where's my order?", "nlu_fallback", ActionFallback),
+        ("stop suggesting things and tell me where my order is", "stop_offers", ActionStopOffers),
+    ],
+)
+def test_an_opt_out_with_a_request_said_to_an_offer_opts_out_and_answers(
+    shop: str, text: str, intent: str, action: type
+) -> None:
+    _, pending = _offer_for("C001")
+    messages, _ = run_action(action(), _pending_tracker(text, intent, "C001", pending))
+    answer = said(messages)
+    assert OPT_OUT_CONFIRMATION in answer and "Aurora X100" in answer
+    assert len(offer_events(shop, "C001", "opted_out")) == 1
+    # The answer to the request makes no offer: the opt-out came first.
+    assert len(offer_events(shop, "C001", "impression")) == 1
 
 
 @pytest.mark.parametrize(
