@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import runtime
 from actions.offering import ReplyOutcome, opt_out_in_passing, resolve_offer_reply
 from actions.replies import Reply, numbered_choice
-from actions.routing import SUPPORT_ACTIONS, SUPPORT_INTENTS, words_route
+from actions.routing import SUPPORT_ACTIONS, SUPPORT_INTENTS, request_beside_opt_out, words_route
 from actions.signals import note_signal
 from actions.turn import Turn, read_turn
 from actions.wording import DIDNT_GET_IT, SIGN_IN_NEEDED, looks_like_code
@@ -86,7 +86,7 @@ class TactfulAction(Action, abc.ABC):  # type: ignore[misc]  # rasa_sdk ships no
             # a support request in the same message is still answered, named by the
             # NLU or else by its words ("stop the ads, where's my order?").
             if turn.intent not in SUPPORT_INTENTS:
-                outcome.route = words_route(turn.text)
+                outcome.route = request_beside_opt_out(turn.text)
                 outcome.consumed = outcome.route is None
         action, turn = self._routed(turn, outcome)
         if not outcome.consumed and action.requires_customer and turn.customer_id is None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tactful.replies.labels import ReplyLabel
+from tactful.replies.text import normalize
 from tactful.replies.topics import support_topic
+from tactful.replies.vetoes import besides_opt_out
 
 # NLU intent -> the action answering it (the same pairs as data/rules.yml).
 SUPPORT_ACTIONS = {
@@ -49,9 +51,10 @@ def support_first(label: ReplyLabel, text: str, remainder: str | None, intent: s
         return Route(label, topic, remainder) if topic else Route(label)
     if label is ReplyLabel.OPT_OUT:
         # "Stop the ads, where's my order?": the opt-out is confirmed and the
-        # request answered too, by its own words.
-        topic = support_topic(remainder or text)
-        return Route(label, topic, remainder or text) if topic else Route(label)
+        # request answered too, named by the words of its own clauses.
+        request = besides_opt_out(normalize(text))
+        topic = support_topic(request)
+        return Route(label, topic, request) if topic else Route(label)
     if label not in (ReplyLabel.QUESTION, ReplyLabel.IGNORED):
         return Route(label)
     if intent in SUPPORT_INTENTS:
@@ -71,3 +74,8 @@ def words_route(text: str) -> str | None:
     """The support intent a message the NLU could not place names in its words, if any."""
     topic = support_topic(text)
     return topic if topic not in _NOT_BY_WORDS else None
+
+
+def request_beside_opt_out(text: str) -> str | None:
+    """The support intent named by the clauses of an opt-out message that are not the opt-out."""
+    return words_route(besides_opt_out(normalize(text)))

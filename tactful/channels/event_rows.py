@@ -3,7 +3,9 @@
 The tracker store (``tactful.channels.tracker_store``) tags each event it
 loads or saves with its store and row id. Rasa's events have no identity of
 their own (their ``==`` ignores fields, and differs per type), while a row id
-names one event: the table is only appended to and ids are never reused.
+names one event: the table is only appended to, and an id is not handed out
+again once committed (SQLite reuses the ids of a rolled-back save, so a failed
+save takes its tags back).
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ ROW_ATTRIBUTE = "_tactful_row_id"
 def tag_row(event: Event, store: str, row_id: int) -> None:
     """Marks ``event`` as the one stored in row ``row_id`` of the tracker store named ``store``."""
     setattr(event, ROW_ATTRIBUTE, (store, row_id))
+
+
+def untag_row(event: Event) -> None:
+    """``event`` is not stored after all (its save failed)."""
+    if hasattr(event, ROW_ATTRIBUTE):
+        delattr(event, ROW_ATTRIBUTE)
 
 
 def row_of(event: Event) -> tuple[str, int] | None:

@@ -44,6 +44,8 @@ from tactful.settings import Settings
 logger = logging.getLogger(__name__)
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+# Run by the pipeline once a message is admitted (MessagePipeline.__call__).
+Admitted = Callable[[], Awaitable[None]]
 APOLOGY = "Sorry, something went wrong on my side and I can't answer that right now. {contact}"
 
 
@@ -57,14 +59,16 @@ class MessagePipeline:
         self._gate = gate
         self._settings = settings
 
-    async def __call__(self, message: UserMessage) -> Verdict:
+    async def __call__(self, message: UserMessage, admitted: Admitted | None = None) -> Verdict:
+        """Handles ``message``; ``admitted`` runs once the gate let it in, still under the
+        conversation's lock, with its owner stored and before any reply."""
         # Metrics and the log lines' conversation id (docs/observability.md).
         with observed_turn(message.input_channel, message.sender_id) as turn:
-            verdict = await self._handle(message)
+            verdict = await self._handle(message, admitted)
             turn.settle(verdict.kind, verdict.refused)
             return verdict
 
-    async def _handle(self, message: UserMessage) -> Verdict:
+    async def _handle(self, message: UserMessage, admitted: Admitted | None) -> Verdict:
         agent = conversations.current_agent()
         screened = await self._gate.screen(agent, message)
         if screened is not None:
@@ -78,6 +82,8 @@ class MessagePipeline:
                 checked = await self._gate.check(agent, message)
                 verdict = checked.verdict
                 if verdict.kind == "ok":
+                    if admitted is not None:
+                        await admitted()
                     await _deliver_waiting(message, verdict)
                     await self._run_bot(message, functools.partial(_process, agent, checked))
                     return verdict

@@ -4,8 +4,11 @@ A conversation's replies, agent replies included, are emitted to a room named
 after the conversation (``tactful.channels.socketio``). While nobody has
 signed in to a conversation, a socket holding its session id joins the room at
 once, as it holds nothing personal. When a customer signs in there, the room
-is emptied first (``seal``), so a socket that joined while it was anonymous
-does not go on hearing the customer's replies (docs/security.md).
+is emptied (``seal``), so a socket that joined while it was anonymous does not
+go on hearing the customer's replies (docs/security.md). The message pipeline
+runs the seal once the customer is stored as the owner, under the
+conversation's lock and before any reply; a socket that asks for the session
+after that sees the owner and stays out until it proves it is the customer.
 """
 
 from __future__ import annotations
@@ -58,10 +61,14 @@ class SealingRedisManager(AsyncRedisManager):  # type: ignore[misc]  # python-so
         )
 
     async def _handle_close_room(self, message: dict[str, Any]) -> None:
+        keep, namespace, room = message.get("keep"), message.get("namespace") or "/", message.get("room")
+        # Only a socket still in the room goes back: one moved to another chat meanwhile stays out.
+        stays = (
+            bool(keep) and message.get("host_id") == self.host_id and room in self.get_rooms(keep, namespace)
+        )
         await super()._handle_close_room(message)
-        keep, namespace = message.get("keep"), message.get("namespace") or "/"
-        if keep and message.get("host_id") == self.host_id and self.is_connected(keep, namespace):
-            await maybe_await(self.enter_room(keep, namespace, message.get("room")))
+        if stays:
+            await maybe_await(self.enter_room(keep, namespace, room))
 
 
 async def seal(sio: AsyncServer, sid: str, room: str, namespace: str) -> None:

@@ -32,6 +32,7 @@ and refuses connections from every other page.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -49,17 +50,16 @@ from tactful.channels import socket_rooms as rooms
 from tactful.channels.gate import known_owner
 from tactful.channels.ids import conversation_key
 from tactful.channels.inbound import BadInput, client_metadata, customer_of, message_text, verified_metadata
-from tactful.channels.pipeline import MessagePipeline, pipeline_for
+from tactful.channels.pipeline import Admitted, MessagePipeline, pipeline_for
 from tactful.channels.sessions import SessionIds
+from tactful.channels.socket_limits import limit_handshakes
 from tactful.channels.startup import cap_request_size, check_rasa_process
-from tactful.ratelimit import AsyncCounter, CounterUnavailable
 from tactful.settings import WebSettings
 
 logger = logging.getLogger(__name__)
 UNREADABLE = "Sorry, I couldn't read that message. Please try again."
 SESSION_EXPIRED = "Your chat session expired. Please reload the page."
 NEW_CHAT = "You're signed in differently now, so this is a new chat."
-CONNECTIONS_WINDOW_SECONDS = 60
 
 
 def parse_custom_data(raw: Any) -> dict[str, Any]:
@@ -162,8 +162,14 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
             if local_id is None or not self.session_persistence:
                 await join(sid, *ids.issue())
                 return
-            owner = await _stored_owner(conversation_key(self.name(), local_id))
+            key = conversation_key(self.name(), local_id)
+            owner = await _stored_owner(key)
             await join(sid, str(requested), local_id, owned=owner is not None)
+            if owner is None and await _stored_owner(key) is not None:
+                # A customer signed in meanwhile: read again after joining, so either this
+                # socket sees the owner and leaves, or it joined before the owner was stored
+                # and the sign-in's seal, which comes after, takes it out.
+                await rooms.maybe_await(sio.leave_room(sid, key, namespace=namespace))
 
         @sio.on("disconnect", namespace=self.namespace)  # type: ignore[misc]  # python-socketio (rasa's sio) is untyped
         async def disconnect(sid: str) -> None:
@@ -194,6 +200,7 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
                 return
             metadata = verified_metadata(metadata, settings.jwt_secret)
             customer = customer_of(metadata)
+            sealing = None
             if not rooms.in_room(sio, sid, session.key, namespace):
                 if await _stored_owner(session.key) == customer:
                     await enter(sid, session)
@@ -202,10 +209,12 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
                     session = await join(sid, *ids.issue())
                     await output.send_text_message(sid, NEW_CHAT)
             elif customer is not None and await _stored_owner(session.key) is None:
-                # A customer signs in to a chat nobody owned: sockets that joined it
-                # while it was anonymous stop hearing it before anything personal is said.
-                await rooms.seal(sio, sid, session.key, namespace)
-            await self._deliver(pipeline, output, session.key, text, metadata, sid, join, ids)
+                # A customer signs in to a chat nobody owned: sockets that joined it while it
+                # was anonymous stop hearing it. Done by the pipeline once the owner is
+                # stored, under the lock and before any reply: a socket resuming the chat
+                # after that sees the owner and stays out (session_request).
+                sealing = functools.partial(rooms.seal, sio, sid, session.key, namespace)
+            await self._deliver(pipeline, output, session.key, text, metadata, sid, join, ids, sealing)
 
         return blueprint
 
@@ -219,8 +228,11 @@ class ValidatedSocketIOInput(SocketIOInput):  # type: ignore[misc]  # rasa ships
         sid: str,
         join: Callable[[str, str, str], Awaitable[Session]],
         ids: SessionIds,
+        admitted: Admitted | None = None,
     ) -> None:
-        verdict = await pipeline(UserMessage(text, output, key, input_channel=self.name(), metadata=metadata))
+        verdict = await pipeline(
+            UserMessage(text, output, key, input_channel=self.name(), metadata=metadata), admitted
+        )
         if verdict.kind == "rate_limited":
             await output.send_text_message(sid, verdict.refusal)
         elif verdict.refused:
@@ -250,31 +262,6 @@ def share_emits(blueprint: Blueprint, sio: AsyncServer, redis_url: str, channel:
         if not sio.manager_initialized:
             sio.manager_initialized = True
             sio.manager.initialize()
-
-
-def limit_handshakes(sio: AsyncServer, counter: AsyncCounter, per_minute: int) -> None:
-    """At most ``per_minute`` new connections a minute per client address.
-
-    Counted at engine.io's handshake, which every socket.io connection starts
-    with: a client that opens engine.io sessions and never connects to
-    socket.io is held to the same limit. A refused handshake gets engine.io's
-    401 and no session.
-    """
-    socketio_handshake = sio.eio.handlers["connect"]
-
-    async def handshake(eio_sid: str, environ: dict[str, Any]) -> Any:
-        request = environ.get("sanic.request")
-        client = getattr(request, "ip", None) or "unknown"
-        try:
-            count = await counter.hit(f"socketio-connect:{client}", CONNECTIONS_WINDOW_SECONDS)
-        except CounterUnavailable:
-            count = 0  # the limits' store is down: let people chat
-        if count > per_minute:
-            logger.warning("socket.io: too many connections from %s", client)
-            return False
-        return await socketio_handshake(eio_sid, environ)
-
-    sio.eio.on("connect", handshake)
 
 
 UNKNOWN_OWNER = "<unknown>"  # never a customer id (ids are validated), so it matches nobody

@@ -48,7 +48,7 @@ from sqlalchemy.engine import Row, make_url
 from sqlalchemy.orm import Session
 
 from tactful.channels import owners
-from tactful.channels.event_rows import tag_row
+from tactful.channels.event_rows import tag_row, untag_row
 from tactful.channels.ids import is_storable
 from tactful.channels.session_cache import Kept, RecentSessions, kept_from_rows
 
@@ -254,11 +254,16 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
                 )
             session.add_all(rows)
             session.flush()
-            # Read before the commit, which expires them; an id of a save that
-            # then fails is never used again, so its tag can match nothing.
+            # Read before the commit, which expires them.
             for event, row in zip(added, rows, strict=True):
                 tag_row(event, self._row_source, row.id)
-            session.commit()
+            try:
+                session.commit()
+            except BaseException:
+                # SQLite hands a rolled-back id out again: the tag would name another event.
+                for event in added:
+                    untag_row(event)
+                raise
         self._sessions.saved(tracker.sender_id, list(tracker.events), added)
         return added
 

@@ -193,6 +193,14 @@ def opts_out_in_passing(norm: str) -> bool:
     return any(_stops_suggestions(clause.strip()) for clause in _CLAUSE.split(norm) if clause.strip())
 
 
+def besides_opt_out(norm: str) -> str:
+    """The clauses of ``norm`` that do not themselves stop suggestions: where a request said
+    with an opt-out is ("stop the ads, where's my order?"), and not in what the stop names
+    ("stop the shipping offers" asks nothing about shipping)."""
+    clauses = (clause.strip() for clause in _CLAUSE.split(norm))
+    return ". ".join(clause for clause in clauses if clause and not _stops_suggestions(clause))
+
+
 def _stops_suggestions(clause: str) -> bool:
     stop = STOP_SUGGESTIONS.search(clause)
     if stop is None or re.search(r"\bcart\b", clause) or not opts_out_anywhere(clause):

@@ -104,6 +104,22 @@ def test_an_opt_out_with_a_request_said_to_an_offer_opts_out_and_answers(
 
 
 @pytest.mark.parametrize(
+    "text", ["stop the shipping offers", "stop sending me offers about return insurance"]
+)
+@pytest.mark.parametrize("offer_open", [True, False])
+def test_what_an_opt_out_names_is_no_request(shop: str, text: str, offer_open: bool) -> None:
+    """Topic words inside the opt-out's own clause are what it stops, not a question."""
+    if offer_open:
+        _, pending = _offer_for("C001")
+        tracker = _pending_tracker(text, "nlu_fallback", "C001", pending)
+    else:
+        tracker = _no_offer_tracker(text, "nlu_fallback")
+    messages, _ = run_action(ActionFallback(), tracker)
+    assert said(messages) == OPT_OUT_CONFIRMATION
+    assert len(offer_events(shop, "C001", "opted_out")) == 1
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "action"),
     [
         ("stop the order", "cancel_order", ActionCancelOrder),

@@ -21,7 +21,7 @@ from tests.support.assistant import Assistant, start_assistant
 pytestmark = pytest.mark.e2e
 
 LIMIT = 4
-WINDOW_SECONDS = 60  # tactful.channels.socketio.CONNECTIONS_WINDOW_SECONDS: fixed windows on the clock
+WINDOW_SECONDS = 60  # tactful.channels.socket_limits.CONNECTIONS_WINDOW_SECONDS: fixed windows on the clock
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from tactful.channels.event_rows import row_of
 from tactful.channels.session_cache import RecentSessions
 from tactful.channels.tracker_store import SafeSQLTrackerStore
 
@@ -188,3 +189,22 @@ def test_memory_is_bounded_by_events_kept(db: str, domain: Domain) -> None:
         assert [event.as_dict() for event in again] == full_read(db, domain, "rest:first")
     finally:
         store.engine.dispose()
+
+
+def test_a_failed_save_takes_its_row_tags_back(
+    replicas: tuple[SafeSQLTrackerStore, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite hands out a rolled-back id again: a tag kept from a failed save would name another event."""
+    store, _ = replicas
+    tracker = DialogueStateTracker.from_events(SENDER, a_turn("one", 10.0), store.domain.slots)
+
+    def failing_commit(_session: object) -> None:
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(sa.orm.Session, "commit", failing_commit)
+    with pytest.raises(Exception):  # noqa: B017 - Rasa's store wraps what the driver raised
+        asyncio.run(store.save(tracker))
+    monkeypatch.undo()
+    assert all(row_of(event) is None for event in tracker.events)
+    asyncio.run(store.save(tracker))
+    assert all(row_of(event) is not None for event in tracker.events)
