@@ -10,6 +10,8 @@ save takes its tags back).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rasa.shared.core.events import Event
 
 ROW_ATTRIBUTE = "_tactful_row_id"
@@ -39,7 +41,7 @@ def same_event(kept: Event, given: Event) -> bool:
     return row is not None and row == row_of(given)
 
 
-def same_start(kept: list[Event], given: list[Event]) -> bool:
+def same_start(kept: Sequence[Event], given: Sequence[Event]) -> bool:
     """Whether ``given`` starts with the events of ``kept``."""
     return len(kept) <= len(given) and all(
         same_event(old, new) for old, new in zip(kept, given, strict=False)

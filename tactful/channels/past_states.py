@@ -29,7 +29,7 @@ copied on the way out as far as Rasa's featurizers edit them (``_handed_out``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,19 +202,16 @@ class PastStates:
         events = list(tracker.events)
         # Taken out while it is extended, so a failure leaves nothing half done behind.
         progress = self._progress.pop(key)
-        usable = (
-            progress is not None
-            and not tracker.is_rule_tracker
-            and progress.request.same_as(request)
-            and progress.unedited()
-        )
-        applied = progress.applied_now(events) if usable and progress is not None else None
-        if applied is None:
+        if progress is not None and (
+            tracker.is_rule_tracker or not progress.request.same_as(request) or not progress.unedited()
+        ):
+            progress = None
+        applied = progress.applied_now(events) if progress is not None else None
+        if progress is None or applied is None:
             applied = tracker.applied_events()
-            if not (usable and progress is not None and same_start(progress.applied, applied)):
+            if progress is None or not same_start(progress.applied, applied):
                 progress = Progress(request, tracker.init_copy())
             progress.has_loops = any(isinstance(event, ActiveLoop) and event.name for event in events)
-        assert progress is not None
         progress.extend(applied)
         progress.events = events
         states = progress.states_now()
@@ -223,17 +220,7 @@ class PastStates:
         return states
 
 
-def install_on(tracker_class: type[DialogueStateTracker]) -> Callable[..., list[State]]:
-    """A ``past_states`` method for ``tracker_class`` backed by one ``PastStates``."""
-    kept = PastStates()
-
-    def past_states(
-        self: DialogueStateTracker,
-        domain: Domain,
-        omit_unset_slots: bool = False,
-        ignore_rule_only_turns: bool = False,
-        rule_only_data: dict[str, Any] | None = None,
-    ) -> list[State]:
-        return kept(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-
-    return past_states
+def install_on(tracker_class: type[DialogueStateTracker]) -> functools.partialmethod[list[State]]:
+    """A ``past_states`` method for ``tracker_class`` backed by one ``PastStates``:
+    the tracker comes as the first argument, then Rasa's own arguments."""
+    return functools.partialmethod(PastStates())

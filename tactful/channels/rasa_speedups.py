@@ -78,7 +78,8 @@ def _slim_action_calls() -> Callable[[Any, Any, Any], dict[str, Any]]:
     rasa_format = RemoteAction._action_call_format
 
     def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
-        return dict(rasa_format(self, action_call.CallView(tracker), domain))
+        call: dict[str, Any] = rasa_format(self, action_call.CallView(tracker), domain)
+        return call
 
     return action_call_format
 

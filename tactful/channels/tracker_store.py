@@ -31,26 +31,23 @@ import asyncio
 import contextlib
 import functools
 import json
-import uuid
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
-from rasa.shared.core.events import Event, SessionStarted, deserialise_events
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.engine import Row, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tactful.channels import owners
-from tactful.channels.event_rows import tag_row, untag_row
 from tactful.channels.ids import is_storable
-from tactful.channels.session_cache import Kept, RecentSessions, kept_from_rows
+from tactful.channels.session_cache import RecentSessions
 
 T = TypeVar("T")
 # Conversations whose owner each process keeps in memory (about 100 bytes each).
@@ -120,9 +117,7 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
         # The first look before the lock then costs no read for a conversation
         # this process has already seen with its owner.
         self._known_owners = owners.KnownOwners(KNOWN_OWNERS_KEPT)
-        # Names this store's rows in the events it loads and saves (tactful.channels.event_rows).
-        self._row_source = uuid.uuid4().hex
-        self._sessions = RecentSessions()
+        self._sessions = RecentSessions(self.SQLEvent.__table__)
         # SQLite takes one writer at a time and makes the others sleep and
         # retry, which costs more than it saves: one thread does its work, in
         # order, as the event loop did. A server database gets Python's pool.
@@ -162,63 +157,21 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
     ) -> DialogueStateTracker | None:
         # Rasa's SQLTrackerStore._retrieve, minus the event loop, with the
         # latest session kept between messages (tactful.channels.session_cache).
-        events = None if all_sessions else self._kept_session(session, sender_id)
+        events = None if all_sessions else self._sessions.read_kept(session, sender_id)
         if events is None:
-            events = self._read_session(session, sender_id, all_sessions)
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
+            # Only the id and the JSON: building an ORM object per row cost more than the JSON itself.
+            rows = [
+                (row_id, data) for row_id, data in query.with_entities(self.SQLEvent.id, self.SQLEvent.data)
+            ]
+            events = (
+                self._sessions.events_of(rows)
+                if all_sessions
+                else self._sessions.read_in_full(sender_id, rows)
+            )
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
-
-    def _events_of(self, rows: Sequence[Row]) -> list[Event]:
-        events: list[Event] = []
-        for row_id, data in rows:
-            # One row at a time, so each event keeps its row's id (Rasa skips rows it cannot read).
-            for event in deserialise_events([json.loads(data)]):
-                tag_row(event, self._row_source, row_id)
-                events.append(event)
-        return events
-
-    def _read_session(self, session: Session, sender_id: str, all_sessions: bool) -> list[Event]:
-        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
-        # Only the id and the JSON: building an ORM object per row cost more than the JSON itself.
-        rows = query.with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
-        events = self._events_of(rows)
-        if not all_sessions:
-            self._sessions.put(sender_id, kept_from_rows(events, len(rows)))
-        return events
-
-    def _kept_session(self, session: Session, sender_id: str) -> list[Event] | None:
-        """The kept session plus the rows stored since, if the kept rows are all still there."""
-        kept = self._sessions.get(sender_id)
-        if kept is None:
-            return None
-        table = self.SQLEvent.__table__
-        in_session = [table.c.sender_id == sender_id]
-        if kept.session_start is not None:
-            in_session.append(table.c.timestamp >= kept.session_start)
-        stored = session.execute(
-            sa.select(sa.func.count()).select_from(table).where(*in_session, table.c.id <= kept.last_row)
-        ).scalar_one()
-        new_rows = session.execute(
-            sa.select(table.c.id, table.c.data, table.c.type_name)
-            .where(*in_session, table.c.id > kept.last_row)
-            .order_by(table.c.id)
-        ).all()
-        new_events = self._events_of([(row_id, data) for row_id, data, _ in new_rows])
-        if (
-            stored != kept.rows
-            or len(new_events) != len(new_rows)
-            or any(type_name == SessionStarted.type_name for _, _, type_name in new_rows)
-        ):
-            self._sessions.put(sender_id, None)
-            return None
-        events = [*kept.events, *new_events]
-        if new_rows:
-            self._sessions.put(
-                sender_id,
-                Kept(tuple(events), kept.rows + len(new_rows), new_rows[-1][0], kept.session_start),
-            )
-        return events
 
     def _load(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
@@ -254,16 +207,9 @@ class SafeSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa ships 
                 )
             session.add_all(rows)
             session.flush()
-            # Read before the commit, which expires them.
-            for event, row in zip(added, rows, strict=True):
-                tag_row(event, self._row_source, row.id)
-            try:
+            # The ids are read before the commit, which expires the rows.
+            with self._sessions.tagged(added, [row.id for row in rows]):
                 session.commit()
-            except BaseException:
-                # SQLite hands a rolled-back id out again: the tag would name another event.
-                for event in added:
-                    untag_row(event)
-                raise
         self._sessions.saved(tracker.sender_id, list(tracker.events), added)
         return added
 

@@ -177,7 +177,7 @@ def test_conversations_are_kept_apart(
 
 def test_memory_is_bounded_by_events_kept(db: str, domain: Domain) -> None:
     store = SafeSQLTrackerStore(db=db, domain=domain)
-    store._sessions = RecentSessions(kept_events=12)
+    store._sessions = RecentSessions(store.SQLEvent.__table__, kept_events=12)
     try:
         talk(store, "one", 10.0, sender="rest:first")
         talk(store, "two", 20.0, sender="rest:first")  # 10 events kept
